@@ -1,0 +1,5 @@
+"""Run coopcli as ``python -m coopcli``."""
+
+from coopcli.cli import main
+
+main()

@@ -1,0 +1,186 @@
+"""What the commands do to a document, as functions a test (or a script) can call.
+
+No printing and no file access here: the CLI loads the document through the store,
+calls one of these, and renders the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from coopcli import ids, query
+from coopcli.errors import DataError, UsageError
+from coopcli.itemtypes import resolve_type
+
+if TYPE_CHECKING:
+    from coopcli.models import Item, NewsFile
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What ``list``, ``search`` and ``export`` show: the items and how they were chosen."""
+
+    items: list[Item]
+    filters: query.Filters
+    total: int
+
+    def caption(self) -> str:
+        """``3 of 10 items · type news · 2021-10-01 to 2021-10-31``: what was understood."""
+        parts = [f"{len(self.items)} of {self.total} items"]
+        if self.filters.types:
+            parts.append("type " + ", ".join(sorted(self.filters.types)))
+        if self.filters.tags:
+            joiner = " or " if self.filters.any_tag else " and "
+            parts.append("tag " + joiner.join(self.filters.tags))
+        if not self.filters.period.is_open:
+            parts.append(self.filters.period.describe())
+        return " · ".join(parts)
+
+
+def select(
+    doc: NewsFile,
+    args: query.FilterArgs,
+    *,
+    words: Sequence[str] = (),
+    sort: query.SortKey = query.SortKey.DATE,
+    reverse: bool = False,
+    limit: int | None = None,
+    now: dt.date | None = None,
+) -> Selection:
+    """Filter, search, sort and cut a document's items."""
+    filters = query.Filters.from_args(args, doc.all_types(), now)
+    items = query.apply(doc.items, filters)
+    if words:
+        items = query.search(items, words)
+    items = query.limit(query.sort(items, sort, reverse=reverse), limit)
+    return Selection(items, filters, len(doc.items))
+
+
+def _check_duplicate(doc: NewsFile, candidate: Item, *, ignore: str | None = None) -> None:
+    key = (candidate.title.casefold(), candidate.date)
+    for item in doc.items:
+        if item.id != ignore and (item.title.casefold(), item.date) == key:
+            raise DataError(
+                f"an item with this title and date already exists: {item.id} "
+                "(use --force to add it anyway)"
+            )
+
+
+def _model_error(exc: Exception) -> UsageError:
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        first = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in first["loc"])
+        return UsageError(f"{field}: {str(first['msg']).removeprefix('Value error, ')}")
+    raise exc
+
+
+def add_item(
+    doc: NewsFile,
+    *,
+    type: str,
+    title: str,
+    date: dt.date,
+    summary: str | None = None,
+    url: str | None = None,
+    tags: Sequence[str] = (),
+    force: bool = False,
+) -> Item:
+    """Add a new item with a fresh id and return it.
+
+    An item with the same title (ignoring case) and date is refused unless ``force``.
+    """
+    from coopcli.models import Item
+
+    key = resolve_type(type, doc.all_types())
+    taken = {item.id for item in doc.items}
+    try:
+        item = Item(
+            id=ids.new_id(date, title, taken),
+            type=key,
+            title=title,
+            date=date,
+            summary=summary,
+            url=url,
+            tags=list(tags),
+        )
+    except Exception as exc:
+        raise _model_error(exc) from None
+    if not force:
+        _check_duplicate(doc, item)
+    doc.items.append(item)
+    return item
+
+
+def edit_item(
+    doc: NewsFile,
+    ref: str,
+    *,
+    type: str | None = None,
+    title: str | None = None,
+    date: dt.date | None = None,
+    summary: str | None = None,
+    url: str | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+    force: bool = False,
+) -> tuple[Item, list[str]]:
+    """Change an item's fields in place; its id never changes.
+
+    An empty ``summary`` or ``url`` clears it. A title and date that another item
+    already has are refused unless ``force``. Returns the item and the names of the
+    fields that changed.
+    """
+    item = ids.find(doc.items, ref)
+    changes: dict[str, object] = {}
+    if type is not None:
+        changes["type"] = resolve_type(type, doc.all_types())
+    if title is not None:
+        changes["title"] = title
+    if date is not None:
+        changes["date"] = date
+    if summary is not None:
+        changes["summary"] = summary
+    if url is not None:
+        changes["url"] = url
+    if add_tags or remove_tags:
+        dropped = {tag.casefold() for tag in remove_tags}
+        unknown = dropped - {tag.casefold() for tag in item.tags}
+        if unknown:
+            raise UsageError(f"{item.id} has no tag {sorted(unknown)[0]!r}")
+        kept = [tag for tag in item.tags if tag.casefold() not in dropped]
+        changes["tags"] = kept + list(add_tags)
+    before = item.to_data()
+    try:
+        updated = item.model_validate({**item.model_dump(), **changes})
+    except Exception as exc:
+        raise _model_error(exc) from None
+    if not force:
+        _check_duplicate(doc, updated, ignore=item.id)
+    after = updated.to_data()
+    changed = sorted(
+        name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
+    )
+    index = doc.items.index(item)
+    doc.items[index] = updated
+    return updated, changed
+
+
+def find_items(doc: NewsFile, refs: Sequence[str]) -> list[Item]:
+    """The items named by ``refs`` (ids or unique prefixes), each once, in order given."""
+    found: list[Item] = []
+    for ref in refs:
+        item = ids.find(doc.items, ref)
+        if item not in found:
+            found.append(item)
+    return found
+
+
+def remove_items(doc: NewsFile, items: Sequence[Item]) -> None:
+    """Remove these items from the document."""
+    gone = {item.id for item in items}
+    doc.items[:] = [item for item in doc.items if item.id not in gone]

@@ -1,0 +1,92 @@
+"""Replacing a file so that a crash at any moment leaves the old or the new version.
+
+The sequence is the one SQLite and git rely on: write a temporary file in the same
+directory, fsync it, ``os.replace`` it over the target, then fsync the directory so
+the rename itself is durable. A symlink is followed, so the link stays a link and its
+target is updated; the target's permission bits are kept.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from coopcli.errors import WriteError
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_prefix(target: Path) -> str:
+    """Temporary files for ``news.toml`` are ``.news.toml.<random>.tmp``."""
+    return f".{target.name}."
+
+
+def _current_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def remove_stale_temporaries(target: Path) -> None:
+    """Delete temporary files a killed writer left beside ``target``.
+
+    Only call this while holding the file's lock: then no other writer is mid-save.
+    """
+    for leftover in target.parent.glob(f"{temp_prefix(target)}*{TEMP_SUFFIX}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    verify: Callable[[bytes], None] | None = None,
+    before_replace: Callable[[], None] | None = None,
+) -> None:
+    """Atomically replace ``path`` (or its symlink target) with ``data``.
+
+    ``verify`` is called with the bytes read back from the temporary file and may
+    raise to abandon the write; ``before_replace`` runs just before the rename (the
+    store keeps its backup there). On any failure the temporary file is removed, the
+    target is untouched, and :class:`WriteError` names the file and the cause.
+    """
+    target = Path(os.path.realpath(path))
+    directory = target.parent
+    mode = _current_mode(target)
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=directory)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+        if verify is not None:
+            verify(Path(tmp).read_bytes())
+        if before_replace is not None:
+            before_replace()
+        os.replace(tmp, target)
+        tmp = None
+        _fsync_directory(directory)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise WriteError(f"{path}: cannot write: {reason}; the file is unchanged") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

@@ -1,0 +1,84 @@
+"""The format registry: one module per format, looked up by name.
+
+The registry is only names and module paths, so listing formats (for ``--format``'s
+choices and help) imports nothing. A format module provides some of:
+
+- ``export(doc: NewsFile) -> str``: the document (already filtered) as text;
+- ``parse(data: bytes, source: str) -> dict``: an item-file document as plain data,
+  raising :class:`~coopcli.errors.DataError` with the position of a syntax error;
+- ``dump(data: dict) -> str``: plain item-file data as text (the item file's codecs).
+
+Writers return text and never print or open files: the CLI decides where it goes.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from coopcli.errors import DataError, UsageError
+
+
+@dataclass(frozen=True)
+class FormatInfo:
+    """What the registry knows about a format without importing it."""
+
+    name: str
+    module: str
+    suffixes: tuple[str, ...]
+    summary: str
+    exports: bool = True
+    item_file: bool = False
+
+
+_REGISTRY: dict[str, FormatInfo] = {}
+
+
+def register(info: FormatInfo) -> None:
+    """Add a format to the registry."""
+    _REGISTRY[info.name] = info
+
+
+register(
+    FormatInfo("toml", "coopcli.formats.toml", (".toml",), "the item file as TOML", item_file=True)
+)
+register(
+    FormatInfo("json", "coopcli.formats.json", (".json",), "the item file as JSON", item_file=True)
+)
+
+
+def names(*, exports: bool | None = None) -> list[str]:
+    """Registered format names, optionally only those that can export."""
+    return [i.name for i in _REGISTRY.values() if exports is None or i.exports == exports]
+
+
+def info(name: str) -> FormatInfo:
+    """The registry entry for ``name``; an unknown name is a usage error listing the choices."""
+    try:
+        return _REGISTRY[name.lower()]
+    except KeyError:
+        raise UsageError(f"unknown format {name!r} (choose from: {', '.join(names())})") from None
+
+
+def load(name: str) -> ModuleType:
+    """Import and return the module implementing ``name``."""
+    return importlib.import_module(info(name).module)
+
+
+def for_path(path: Path, *, item_file: bool = False) -> FormatInfo | None:
+    """The format whose suffix ``path`` has, if any."""
+    suffix = path.suffix.lower()
+    for entry in _REGISTRY.values():
+        if suffix in entry.suffixes and (entry.item_file or not item_file):
+            return entry
+    return None
+
+
+def decode_text(data: bytes, source: str) -> str:
+    """Decode UTF-8 input (a leading BOM is dropped); bad bytes name their offset."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{source}: not valid UTF-8 at byte {exc.start}: {exc.reason}") from None

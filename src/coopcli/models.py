@@ -1,0 +1,192 @@
+"""The item file's schema: Pydantic models, validated on every load.
+
+An item file is ``version``, optional feed metadata (``title``, ``link``,
+``description``), an optional ``[types]`` table of the file's own types, and
+``items``. Unknown keys are refused (``extra="forbid"``) rather than dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from coopcli.itemtypes import all_types, match_type, unknown_type_message
+
+#: The newest file version this coopcli reads and writes.
+FILE_VERSION = 1
+
+ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("a URL cannot contain spaces")
+    return value
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _clean_tags(value: list[str]) -> list[str]:
+    seen: set[str] = set()
+    tags: list[str] = []
+    for tag in value:
+        key = tag.casefold()
+        if key not in seen:
+            seen.add(key)
+            tags.append(tag)
+    return tags
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^,;]+$")]
+ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=200)]
+TypeKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+
+class Item(BaseModel):
+    """One entry of the news list."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    id: ItemId
+    type: Text
+    title: Text
+    date: dt.date
+    summary: OptionalText = None
+    url: Annotated[OptionalText, AfterValidator(_check_url)] = None
+    tags: Annotated[list[Tag], AfterValidator(_clean_tags)] = Field(default_factory=list)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _iso_only(cls, value: object) -> object:
+        # Dates are stored as ISO: refuse timestamps and datetimes that Pydantic's
+        # lax mode would otherwise turn into a date.
+        if isinstance(value, dt.datetime) or not isinstance(value, (str, dt.date)):
+            raise ValueError("must be a date written YYYY-MM-DD")
+        return value
+
+    def to_data(self) -> dict[str, Any]:
+        """The item as stored: fixed key order, empty fields left out."""
+        data: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "date": self.date,
+        }
+        if self.summary is not None:
+            data["summary"] = self.summary
+        if self.url is not None:
+            data["url"] = self.url
+        if self.tags:
+            data["tags"] = list(self.tags)
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The item for ``--format json``: every field present, the date as ISO text."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "summary": self.summary,
+            "url": self.url,
+            "tags": list(self.tags),
+        }
+
+
+def sort_key(item: Item) -> tuple[dt.date, str]:
+    """The order items are stored in: oldest first, then by id.
+
+    Chronological order means a new item usually lands at the end of the file, so
+    the diff of an ``add`` is that item's lines alone.
+    """
+    return (item.date, item.id)
+
+
+class NewsFile(BaseModel):
+    """A whole item file."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    version: int = FILE_VERSION
+    title: OptionalText = None
+    link: Annotated[OptionalText, AfterValidator(_check_url)] = None
+    description: OptionalText = None
+    types: dict[TypeKey, Text] = Field(default_factory=dict)
+    items: list[Item] = Field(default_factory=list)
+
+    @field_validator("version")
+    @classmethod
+    def _known_version(cls, value: int) -> int:
+        if value > FILE_VERSION:
+            raise ValueError(
+                f"file version {value} is newer than this coopcli understands "
+                f"(up to {FILE_VERSION}); upgrade coopcli"
+            )
+        if value < 1:
+            raise ValueError("must be 1 or more")
+        return value
+
+    @model_validator(mode="after")
+    def _check_items(self) -> NewsFile:
+        types = self.all_types()
+        seen: dict[str, int] = {}
+        for index, item in enumerate(self.items):
+            if item.id in seen:
+                raise ValueError(
+                    f"items[{index}].id: duplicate id {item.id!r} (also items[{seen[item.id]}])"
+                )
+            seen[item.id] = index
+            key = match_type(item.type, types)
+            if key is None:
+                raise ValueError(f"items[{index}].type: {unknown_type_message(item.type, types)}")
+            if key != item.type:
+                # A hand-written label ("Spotlight Interviews…") is stored as its key.
+                object.__setattr__(item, "type", key)
+        return self
+
+    def all_types(self) -> dict[str, str]:
+        """Built-in types and this file's own, key -> label."""
+        return all_types(self.types)
+
+    def label(self, type_key: str) -> str:
+        """The label of a type key, or the key itself when unknown."""
+        return self.all_types().get(type_key, type_key)
+
+    def to_data(self) -> dict[str, Any]:
+        """The document as stored: fixed key order, items sorted, empty fields left out."""
+        data: dict[str, Any] = {"version": self.version}
+        for key in ("title", "link", "description"):
+            value = getattr(self, key)
+            if value is not None:
+                data[key] = value
+        if self.types:
+            data["types"] = dict(sorted(self.types.items()))
+        data["items"] = [item.to_data() for item in sorted(self.items, key=sort_key)]
+        return data
+
+    def with_items(self, items: list[Item]) -> NewsFile:
+        """A copy of the document's metadata with other items (for export)."""
+        return self.model_copy(update={"items": list(items)})

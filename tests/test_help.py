@@ -1,0 +1,55 @@
+"""Meta-tests: every command documents itself with an example."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+import typer
+
+from coopcli import __version__
+from coopcli.cli import app
+from tests.conftest import Run
+
+COMMANDS = sorted(
+    name
+    for name in typer.main.get_command(app).commands  # type: ignore[attr-defined]
+)
+
+
+def test_version(run: Run) -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"coopcli {__version__}\n"
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_with_example(run: Run, command: str) -> None:
+    result = run(command, "--help")
+    assert result.exit_code == 0
+    assert "Example: coopcli " in result.stdout
+
+
+def test_no_arguments_shows_help(run: Run) -> None:
+    result = run()
+    assert "Usage: coopcli" in result.stdout + result.stderr
+
+
+def test_python_dash_m_runs() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "coopcli", "--version"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == f"coopcli {__version__}\n"
+
+
+def test_version_does_not_import_heavy_modules() -> None:
+    code = (
+        "import sys; from coopcli.cli import app\n"
+        "try:\n    app(['--version'])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('rich', 'pydantic', 'coopcli.models') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
