@@ -116,7 +116,7 @@ def test_remove_without_terminal_needs_yes(run: Run, seeded: Path) -> None:
 
 
 def test_remove_asks_on_a_terminal(run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("coopcli.cli.interactive", lambda: True)
+    monkeypatch.setattr("coopcli.cliutil.interactive", lambda: True)
     before = seeded.read_bytes()
     declined = run("remove", "2021-10-13", input="n\n")
     assert declined.exit_code == 0

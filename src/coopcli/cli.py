@@ -6,13 +6,13 @@ need them, so ``coopcli --version`` and ``--help`` start fast.
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
 
-from coopcli import __version__, render
+from coopcli import __version__, cliutil, render
+from coopcli.cliutil import date_or_today, load_for_reading, need, open_store
 from coopcli.errors import CoopError, UsageError
 from coopcli.options import (
     FileOption,
@@ -25,9 +25,7 @@ from coopcli.options import (
 from coopcli.query import FilterArgs, SortKey
 
 if TYPE_CHECKING:
-    import datetime as dt
-
-    from coopcli.store import Store
+    pass
 
 
 class CoopGroup(TyperGroup):
@@ -76,45 +74,6 @@ def root(
     Example: coopcli list --type spotlight --since 2021-10
     """
     ctx.obj = {"file": file}
-
-
-def open_store(ctx: typer.Context, file: str | None) -> Store:
-    """The store for ``--file`` given after the command, before it, or by default."""
-    from coopcli.config import choose_file
-    from coopcli.store import Store
-
-    root_obj = ctx.find_root().obj or {}
-    choice = choose_file(file or root_obj.get("file"))
-    return Store(choice.path, create_parents=choice.is_default)
-
-
-def load_for_reading(ctx: typer.Context, file: str | None) -> tuple[Store, Any]:
-    """Open and load the item file; a missing file is an empty list with a hint."""
-    store = open_store(ctx, file)
-    if not store.exists():
-        render.info(f"{store.path} does not exist yet; `coopcli add` creates it.")
-    return store, store.load()
-
-
-def interactive() -> bool:
-    """Whether there is a person at a terminal to ask (stdin is a terminal)."""
-    return sys.stdin.isatty()
-
-
-def need(value: str | None, flag: str, prompt: str) -> str:
-    """A required value: from its flag, else asked for on a terminal, else a usage error."""
-    if value is not None:
-        return value
-    if interactive():
-        answer: str = typer.prompt(prompt, err=True)
-        return answer
-    raise UsageError(f"missing {flag} (no terminal to ask on)")
-
-
-def _date_or_today(text: str | None) -> dt.date:
-    from coopcli.dates import parse_date, today
-
-    return today() if text is None else parse_date(text)
 
 
 TypeOption = Annotated[
@@ -174,7 +133,7 @@ def add(
 
     type_ = need(type, "--type", "Type")
     title_ = need(title, "--title", "Title")
-    day = _date_or_today(date)
+    day = date_or_today(date)
     store = open_store(ctx, file)
     with store.transaction() as doc:
         item = actions.add_item(
@@ -332,7 +291,7 @@ def remove(
     with store.transaction() as doc:
         items = actions.find_items(doc, ids_)
         if not yes:
-            if not interactive():
+            if not cliutil.interactive():
                 raise UsageError(
                     "not removing without confirmation: add --yes (no terminal to ask on)"
                 )

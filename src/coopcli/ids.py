@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from coopcli.models import Item
 
 SLUG_LENGTH = 20
-_STOPWORDS = frozenset({"a", "an", "the", "of", "and", "in", "on", "at", "to", "for", "by", "with", "from"})
+_STOPWORDS = frozenset(
+    {"a", "an", "the", "of", "and", "in", "on", "at", "to", "for", "by", "with", "from"}
+)
 
 
 def slug_words(title: str) -> list[str]:
