@@ -24,7 +24,17 @@ def test_parallel_adds_keep_every_item(isolated: Path, suffix: str) -> None:
 
     def add(n: int) -> subprocess.CompletedProcess[str]:
         return coopcli_process(
-            "add", "-t", "news", "--title", f"Item {n}", "--date", "2021-10-01", "-f", str(path)
+            "add",
+            "-t",
+            "news",
+            "--title",
+            f"Item {n}",
+            "--date",
+            "2021-10-01",
+            "-f",
+            str(path),
+            # A loaded CI machine can take longer than the default 10 s for 30 writers.
+            env={"COOPCLI_LOCK_TIMEOUT": "120"},
         )
 
     with ThreadPoolExecutor(max_workers=30) as pool:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import enum
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from coopcli.models import Item
+
+
+T = TypeVar("T")
 
 
 class OutputFormat(str, enum.Enum):
@@ -192,3 +195,21 @@ def print_item(item: Item, label: str, fmt: OutputFormat | None) -> None:
     if item.summary:
         console.print()
         console.print(Text(item.summary))
+
+
+def progress(items: Iterable[T], total: int, description: str) -> Iterator[T]:
+    """Iterate, showing a progress bar on stderr when it is a terminal (never in a pipe).
+
+    For long work only (imports, exports and stats over many items): the bar is
+    transient, so it leaves nothing behind once done.
+    """
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)

@@ -6,15 +6,18 @@ choices and help) imports nothing. A format module provides some of:
 - ``export(doc: NewsFile) -> str``: the document (already filtered) as text;
 - ``parse(data: bytes, source: str) -> dict``: an item-file document as plain data,
   raising :class:`~coopcli.errors.DataError` with the position of a syntax error;
-- ``dump(data: dict) -> str``: plain item-file data as text (the item file's codecs).
+- ``dump(data: dict) -> str``: plain item-file data as text (the item file's codecs);
+- ``read(data: bytes, source: str) -> ReadResult``: items to import, as :class:`Draft`
+  values that ``coopcli import`` validates, de-duplicates and gives ids.
 
 Writers return text and never print or open files: the CLI decides where it goes.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
@@ -30,7 +33,37 @@ class FormatInfo:
     suffixes: tuple[str, ...]
     summary: str
     exports: bool = True
+    imports: bool = False
     item_file: bool = False
+
+
+@dataclass
+class Draft:
+    """One item read from an input, before it is validated and given an id.
+
+    ``type`` is a type key or label when the input says it; otherwise ``categories``
+    (feed categories) are searched for one naming a known type, then ``--type`` applies.
+    """
+
+    title: str | None
+    date: dt.date | None
+    type: str | None = None
+    summary: str | None = None
+    url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
+    id: str | None = None
+
+
+@dataclass
+class ReadResult:
+    """What a reader found: drafts, the list's metadata, and entries it had to skip."""
+
+    drafts: list[Draft]
+    title: str | None = None
+    link: str | None = None
+    description: str | None = None
+    skipped: int = 0
 
 
 _REGISTRY: dict[str, FormatInfo] = {}
@@ -49,9 +82,13 @@ register(
 )
 
 
-def names(*, exports: bool | None = None) -> list[str]:
-    """Registered format names, optionally only those that can export."""
-    return [i.name for i in _REGISTRY.values() if exports is None or i.exports == exports]
+def names(*, exports: bool | None = None, imports: bool | None = None) -> list[str]:
+    """Registered format names, optionally only those that can export or import."""
+    return [
+        i.name
+        for i in _REGISTRY.values()
+        if (exports is None or i.exports == exports) and (imports is None or i.imports == imports)
+    ]
 
 
 def info(name: str) -> FormatInfo:
