@@ -16,14 +16,16 @@ from coopcli.errors import DataError, UsageError
 from coopcli.itemtypes import resolve_type
 
 if TYPE_CHECKING:
+    from coopcli.index import Index
     from coopcli.models import Item, NewsFile
+    from coopcli.view import ItemView
 
 
 @dataclass(frozen=True)
 class Selection:
     """What ``list``, ``search`` and ``export`` show: the items and how they were chosen."""
 
-    items: list[Item]
+    items: Sequence[ItemView]
     filters: query.Filters
     total: int
 
@@ -57,6 +59,37 @@ def select(
         items = query.search(items, words)
     items = query.limit(query.sort(items, sort, reverse=reverse), limit)
     return Selection(items, filters, len(doc.items))
+
+
+def select_rows(
+    idx: Index,
+    args: query.FilterArgs,
+    *,
+    sort: query.SortKey = query.SortKey.DATE,
+    reverse: bool = False,
+    limit: int | None = None,
+    now: dt.date | None = None,
+) -> Selection:
+    """Like :func:`select`, answered by the index: only the rows shown are read."""
+    from coopcli.index import Query
+    from coopcli.itemtypes import all_types
+
+    filters = query.Filters.from_args(args, all_types(idx.meta.types), now)
+    by_date = sort is query.SortKey.DATE
+    rows = idx.rows(
+        Query(
+            types=filters.types,
+            tags=filters.tags,
+            any_tag=filters.any_tag,
+            since=filters.period.start,
+            until=filters.period.end,
+            newest_first=not reverse,
+            limit=limit if by_date else None,
+        )
+    )
+    if not by_date:
+        rows = query.limit(query.sort(rows, sort, reverse=reverse), limit)
+    return Selection(rows, filters, idx.meta.count)
 
 
 def _check_duplicate(doc: NewsFile, candidate: Item, *, ignore: str | None = None) -> None:

@@ -90,3 +90,22 @@ def atomic_write(
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+
+
+def link_backup(target: Path, backup: Path, original: bytes) -> None:
+    """Make ``backup`` the current version of ``target``, byte for byte.
+
+    A hard link costs nothing however large the file is (the rename that follows
+    gives ``target`` a new inode, so the link keeps the old bytes); where links are
+    not possible the bytes are copied.
+    """
+    link = backup.with_name(f".{backup.name}.{os.getpid()}.link")
+    try:
+        with contextlib.suppress(FileNotFoundError):
+            link.unlink()
+        os.link(target, link)
+        os.replace(link, backup)
+    except OSError:
+        with contextlib.suppress(OSError):
+            link.unlink()
+        atomic_write(backup, original)

@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from coopcli import __version__, cliutil, render
-from coopcli.cliutil import date_or_today, load_for_reading, need, open_store
+from coopcli.cliutil import date_or_today, load_for_reading, need, open_store, read_index
 from coopcli.errors import CoopError, UsageError
 from coopcli.options import (
     FileOption,
@@ -130,11 +130,17 @@ def add(
     Example: coopcli add --type news --title "ILO country briefs" --date "28 October 2021"
     """
     from coopcli import actions
+    from coopcli.append import NewItem, try_append
 
     type_ = need(type, "--type", "Type")
     title_ = need(title, "--title", "Title")
     day = date_or_today(date)
     store = open_store(ctx, file)
+    new = NewItem(type_, title_, day, summary, url, tag or [], force)
+    appended = try_append(store, new)
+    if appended is not None:
+        render.write(f"{appended.id}\n")
+        return
     with store.transaction() as doc:
         item = actions.add_item(
             doc,
@@ -165,10 +171,12 @@ def list_(
     Example: coopcli list --type spotlight --since 2021-10 -n 20
     """
     from coopcli import actions
+    from coopcli.itemtypes import all_types
 
-    _, doc = load_for_reading(ctx, file)
-    selection = actions.select(doc, filters, sort=sort, reverse=reverse, limit=limit)
-    render.print_items(selection.items, doc.all_types(), format, caption=selection.caption())
+    with read_index(ctx, file) as idx:
+        selection = actions.select_rows(idx, filters, sort=sort, reverse=reverse, limit=limit)
+        labels = all_types(idx.meta.types)
+    render.print_items(selection.items, labels, format, caption=selection.caption())
 
 
 @app.command()
@@ -210,10 +218,12 @@ def show(
     Example: coopcli show 2021-10-29-ilo
     """
     from coopcli import ids
+    from coopcli.itemtypes import all_types
 
-    _, doc = load_for_reading(ctx, file)
-    item = ids.find(doc.items, id)
-    render.print_item(item, doc.label(item.type), format)
+    with read_index(ctx, file) as idx:
+        item = ids.find(idx.ids_with_prefix(id.strip(), limit=None), id)
+        label = all_types(idx.meta.types).get(item.type, item.type)
+    render.print_item(item, label, format)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from coopcli import render
 from coopcli.errors import UsageError
 
 if TYPE_CHECKING:
+    from coopcli.index import Index
     from coopcli.models import NewsFile
     from coopcli.store import Store
 
@@ -32,6 +33,16 @@ def load_for_reading(ctx: typer.Context, file: str | None) -> tuple[Store, NewsF
     if not store.exists():
         render.info(f"{store.path} does not exist yet; `coopcli add` creates it.")
     return store, store.load()
+
+
+def read_index(ctx: typer.Context, file: str | None) -> Index:
+    """The item file's index, current with the file; a missing file is an empty list."""
+    from coopcli.reading import open_index
+
+    store = open_store(ctx, file)
+    if not store.exists():
+        render.info(f"{store.path} does not exist yet; `coopcli add` creates it.")
+    return open_index(store)
 
 
 def interactive() -> bool:

@@ -11,12 +11,14 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Collection, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from coopcli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
-    from coopcli.models import Item
+    from coopcli.view import ItemView
+
+    ItemT = TypeVar("ItemT", bound=ItemView)
 
 SLUG_LENGTH = 20
 _STOPWORDS = frozenset(
@@ -58,7 +60,7 @@ def new_id(date: dt.date, title: str, taken: Collection[str]) -> str:
     return f"{base}-{suffix}"
 
 
-def find(items: Sequence[Item], ref: str) -> Item:
+def find(items: Sequence[ItemT], ref: str) -> ItemT:
     """The item whose id is ``ref``, or the only one whose id starts with it."""
     ref = ref.strip()
     if not ref:

@@ -8,8 +8,8 @@ An item file is ``version``, optional feed metadata (``title``, ``link``,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
@@ -23,22 +23,13 @@ from pydantic import (
 )
 
 from coopcli.itemtypes import all_types, match_type, unknown_type_message
+from coopcli.rules import ID_MAX_LENGTH, ID_PATTERN, TAG_PATTERN, check_url, unique_tags
+from coopcli.view import ItemView, to_json
 
 #: The newest file version this coopcli reads and writes.
 FILE_VERSION = 1
 
 ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
-
-
-def _check_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    parts = urlsplit(value)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        raise ValueError("must be an http:// or https:// URL")
-    if any(ch.isspace() for ch in value):
-        raise ValueError("a URL cannot contain spaces")
-    return value
 
 
 def _blank_to_none(value: object) -> object:
@@ -47,21 +38,10 @@ def _blank_to_none(value: object) -> object:
     return value
 
 
-def _clean_tags(value: list[str]) -> list[str]:
-    seen: set[str] = set()
-    tags: list[str] = []
-    for tag in value:
-        key = tag.casefold()
-        if key not in seen:
-            seen.add(key)
-            tags.append(tag)
-    return tags
-
-
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 OptionalText = Annotated[Text | None, BeforeValidator(_blank_to_none)]
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[^,;]+$")]
-ItemId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=200)]
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=TAG_PATTERN)]
+ItemId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=ID_MAX_LENGTH)]
 TypeKey = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
 
 
@@ -75,8 +55,8 @@ class Item(BaseModel):
     title: Text
     date: dt.date
     summary: OptionalText = None
-    url: Annotated[OptionalText, AfterValidator(_check_url)] = None
-    tags: Annotated[list[Tag], AfterValidator(_clean_tags)] = Field(default_factory=list)
+    url: Annotated[OptionalText, AfterValidator(check_url)] = None
+    tags: Annotated[list[Tag], AfterValidator(unique_tags)] = Field(default_factory=list)
 
     @field_validator("date", mode="before")
     @classmethod
@@ -105,15 +85,7 @@ class Item(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         """The item for ``--format json``: every field present, the date as ISO text."""
-        return {
-            "id": self.id,
-            "type": self.type,
-            "title": self.title,
-            "date": self.date.isoformat(),
-            "summary": self.summary,
-            "url": self.url,
-            "tags": list(self.tags),
-        }
+        return to_json(self)
 
 
 def sort_key(item: Item) -> tuple[dt.date, str]:
@@ -132,7 +104,7 @@ class NewsFile(BaseModel):
 
     version: int = FILE_VERSION
     title: OptionalText = None
-    link: Annotated[OptionalText, AfterValidator(_check_url)] = None
+    link: Annotated[OptionalText, AfterValidator(check_url)] = None
     description: OptionalText = None
     types: dict[TypeKey, Text] = Field(default_factory=dict)
     items: list[Item] = Field(default_factory=list)
@@ -187,6 +159,9 @@ class NewsFile(BaseModel):
         data["items"] = [item.to_data() for item in sorted(self.items, key=sort_key)]
         return data
 
-    def with_items(self, items: list[Item]) -> NewsFile:
+    def with_items(self, items: Iterable[ItemView]) -> NewsFile:
         """A copy of the document's metadata with other items (for export)."""
-        return self.model_copy(update={"items": list(items)})
+        chosen = [
+            item if isinstance(item, Item) else Item.model_validate(to_json(item)) for item in items
+        ]
+        return self.model_copy(update={"items": chosen})

@@ -6,13 +6,15 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from coopcli.dates import Period, filter_period
 from coopcli.itemtypes import resolve_type
 
 if TYPE_CHECKING:
-    from coopcli.models import Item
+    from coopcli.view import ItemView
+
+    ItemT = TypeVar("ItemT", bound=ItemView)
 
 
 class SortKey(str, enum.Enum):
@@ -66,7 +68,7 @@ class Filters:
             period=filter_period(args.since, args.until, args.on, args.year, args.month, now),
         )
 
-    def matches(self, item: Item) -> bool:
+    def matches(self, item: ItemView) -> bool:
         """True when ``item`` passes every filter."""
         if self.types and item.type not in self.types:
             return False
@@ -79,14 +81,14 @@ class Filters:
         return item.date in self.period
 
 
-def apply(items: Iterable[Item], filters: Filters) -> list[Item]:
+def apply(items: Iterable[ItemT], filters: Filters) -> list[ItemT]:
     """The items that pass ``filters``, in their original order."""
     return [item for item in items if filters.matches(item)]
 
 
 def sort(
-    items: Iterable[Item], key: SortKey = SortKey.DATE, *, reverse: bool = False
-) -> list[Item]:
+    items: Iterable[ItemT], key: SortKey = SortKey.DATE, *, reverse: bool = False
+) -> list[ItemT]:
     """Order items: by date newest first (the default), or by title or type A to Z.
 
     Ties fall back to newest first, then id, so the order is always the same.
@@ -103,12 +105,12 @@ def sort(
     return ordered
 
 
-def limit(items: Sequence[Item], count: int | None) -> list[Item]:
+def limit(items: Sequence[ItemT], count: int | None) -> list[ItemT]:
     """The first ``count`` items (all of them when ``count`` is None)."""
     return list(items if count is None else items[:count])
 
 
-def search(items: Iterable[Item], words: Sequence[str]) -> list[Item]:
+def search(items: Iterable[ItemT], words: Sequence[str]) -> list[ItemT]:
     """Items whose title or summary contains every word, ignoring case."""
     wanted = [word.casefold() for word in words if word.strip()]
     found = []

@@ -14,10 +14,10 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from coopcli.view import ItemView, to_json
+
 if TYPE_CHECKING:
     from rich.console import Console
-
-    from coopcli.models import Item
 
 
 T = TypeVar("T")
@@ -91,7 +91,7 @@ def _json(value: Any, *, indent: int | None = 2) -> str:
 
 
 def items_table(
-    items: Sequence[Item],
+    items: Sequence[ItemView],
     labels: Mapping[str, str],
     *,
     caption: str | None = None,
@@ -126,12 +126,12 @@ def items_table(
 
 
 def print_items(
-    items: Sequence[Item],
+    items: Sequence[ItemView],
     labels: Mapping[str, str],
     fmt: OutputFormat | None,
     *,
     caption: str | None = None,
-    extra: Callable[[Item], Mapping[str, Any]] | None = None,
+    extra: Callable[[ItemView], Mapping[str, Any]] | None = None,
 ) -> None:
     """Print items in the chosen format (see :func:`default_format`).
 
@@ -139,8 +139,8 @@ def print_items(
     """
     fmt = default_format(fmt)
 
-    def as_json(item: Item) -> dict[str, Any]:
-        data = item.to_json()
+    def as_json(item: ItemView) -> dict[str, Any]:
+        data = to_json(item)
         if extra is not None:
             data.update(extra(item))
         return data
@@ -160,11 +160,11 @@ def print_items(
         items_table(items, labels, caption=caption)
 
 
-def print_item(item: Item, label: str, fmt: OutputFormat | None) -> None:
+def print_item(item: ItemView, label: str, fmt: OutputFormat | None) -> None:
     """Print one item in full."""
     fmt = default_format(fmt)
     if fmt in (OutputFormat.json, OutputFormat.jsonl):
-        write(_json(item.to_json(), indent=2 if fmt is OutputFormat.json else None) + "\n")
+        write(_json(to_json(item), indent=2 if fmt is OutputFormat.json else None) + "\n")
         return
     fields = [
         ("id", item.id),

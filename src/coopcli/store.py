@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from coopcli import formats
-from coopcli.atomic import atomic_write, remove_stale_temporaries
+from coopcli.atomic import atomic_write, link_backup, remove_stale_temporaries
 from coopcli.errors import DataError, LockTimeoutError, UsageError, WriteError
 
 if TYPE_CHECKING:
@@ -203,7 +203,10 @@ class Store:
 
         def keep_backup() -> None:
             if original is not None:
-                atomic_write(self.backup_path, original)
+                link_backup(self.target, self.backup_path, original)
 
         remove_stale_temporaries(self.target)
         atomic_write(self.path, data, verify=verify, before_replace=keep_backup)
+        from coopcli.reading import remember
+
+        remember(self, doc)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class ItemView(Protocol):
@@ -44,3 +44,16 @@ class Row:
     summary: str | None = None
     url: str | None = None
     tags: tuple[str, ...] = field(default=())
+
+
+def to_json(item: ItemView) -> dict[str, Any]:
+    """The item for ``--format json``: every field present, the date as ISO text."""
+    return {
+        "id": item.id,
+        "type": item.type,
+        "title": item.title,
+        "date": item.date.isoformat(),
+        "summary": item.summary,
+        "url": item.url,
+        "tags": list(item.tags),
+    }

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli_w
 
 from coopcli.errors import DataError
 from coopcli.formats import decode_text
-from coopcli.models import NewsFile
+
+if TYPE_CHECKING:
+    from coopcli.models import NewsFile
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -23,6 +25,23 @@ _POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\
 def dump(data: dict[str, Any]) -> str:
     """Plain item-file data as TOML, keys in the order given."""
     return tomli_w.dumps(data)
+
+
+def append(original: bytes, item: dict[str, Any]) -> bytes | None:
+    """``original`` with one item added at the end, exactly as :func:`dump` would write it.
+
+    Only for a file that coopcli wrote and whose items are ``[[items]]`` tables (the
+    last part of the file); for anything else returns None and the caller rewrites.
+    """
+    if not original.endswith(b"\n") or b"\n[[items]]\n" not in original:
+        return None
+    return original + b"\n[[items]]\n" + tomli_w.dumps(item).encode("utf-8")
+
+
+def appended_item(original: bytes, new: bytes) -> dict[str, Any]:
+    """The item that :func:`append` added to ``original`` to make ``new``, read back."""
+    block = new[len(original) :].removeprefix(b"\n[[items]]\n")
+    return tomllib.loads(block.decode("utf-8"))
 
 
 def parse(data: bytes, source: str) -> dict[str, Any]:

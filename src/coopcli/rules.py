@@ -1,0 +1,57 @@
+"""The rules an item's fields follow, as plain functions.
+
+The Pydantic models apply them on every load; the fast ``add`` path applies them to
+one new item without importing Pydantic. Functions named ``check_*`` raise
+``ValueError`` with the message a user sees; ``is_clean_*`` only answer yes or no
+(the fast path hands anything doubtful to the models, which explain the problem).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+ID_MAX_LENGTH = 200
+TAG_PATTERN = r"^[^,;]+$"
+_TAG = re.compile(TAG_PATTERN)
+
+
+def check_url(value: str | None) -> str | None:
+    """An http(s) URL with a host and no spaces, or None."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        raise ValueError("must be an http:// or https:// URL")
+    if any(ch.isspace() for ch in value):
+        raise ValueError("a URL cannot contain spaces")
+    return value
+
+
+def unique_tags(tags: Iterable[str]) -> list[str]:
+    """Tags without repeats, ignoring case; the first spelling is kept."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for tag in tags:
+        key = tag.casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(tag)
+    return kept
+
+
+def clean_tags(tags: Iterable[str]) -> list[str] | None:
+    """Tags as stored (trimmed, no repeats), or None if one would be refused."""
+    trimmed = [tag.strip() for tag in tags]
+    if not all(tag and _TAG.match(tag) for tag in trimmed):
+        return None
+    return unique_tags(trimmed)
+
+
+def optional_text(value: str | None) -> str | None:
+    """Optional text as stored: trimmed, and blank means absent."""
+    if value is None or not value.strip():
+        return None
+    return value.strip()

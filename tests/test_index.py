@@ -1,0 +1,305 @@
+"""The index is a cache: fast reads and appends, and the item file always wins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from coopcli import index
+from coopcli.store import Store
+from tests.conftest import EXAMPLES, Run
+
+
+def _titles(run: Run, *args: str) -> list[str]:
+    result = run("list", "--format", "json", *args)
+    assert result.exit_code == 0, result.stderr
+    return [item["title"] for item in json.loads(result.stdout)]
+
+
+def _cache_files(isolated: Path) -> list[Path]:
+    return sorted((isolated / "home" / ".cache").rglob("*.sqlite3"))
+
+
+def test_reading_builds_the_index_and_uses_it(run: Run, seeded: Path, isolated: Path) -> None:
+    first = _titles(run)
+    assert len(first) == 10
+    assert len(_cache_files(isolated)) == 1
+    assert _titles(run) == first
+
+
+def test_a_hand_edit_is_seen_by_the_next_command(run: Run, seeded: Path) -> None:
+    _titles(run)
+    text = seeded.read_text(encoding="utf-8")
+    seeded.write_text(text.replace("WIPO programme", "WIPO programmX"), encoding="utf-8")
+    assert any("WIPO programmX" in title for title in _titles(run))
+
+
+def test_a_same_size_edit_with_the_old_mtime_is_still_seen(run: Run, seeded: Path) -> None:
+    _titles(run)
+    before = seeded.stat()
+    text = seeded.read_text(encoding="utf-8")
+    seeded.write_text(text.replace("WIPO programme", "WIPO programmX"), encoding="utf-8")
+    os.utime(seeded, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert seeded.stat().st_size == before.st_size
+    assert any("WIPO programmX" in title for title in _titles(run))
+
+
+def test_an_invalid_hand_edit_is_an_error_not_a_stale_answer(run: Run, seeded: Path) -> None:
+    _titles(run)
+    seeded.write_text(seeded.read_text(encoding="utf-8") + "\n[[items]]\nid = 3\n")
+    result = run("list")
+    assert result.exit_code == 1
+    assert str(seeded) in result.stderr
+
+
+def test_deleting_the_cache_loses_nothing(run: Run, seeded: Path, isolated: Path) -> None:
+    first = _titles(run)
+    shutil.rmtree(isolated / "home" / ".cache")
+    assert _titles(run) == first
+
+
+def test_without_the_index_every_command_still_works(
+    run: Run, seeded: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPCLI_NO_INDEX", "1")
+    assert len(_titles(run, "--type", "spotlight")) == 1
+    assert run("add", "--type", "news", "--title", "Plain", "--date", "2021-11-01").exit_code == 0
+    assert _titles(run, "-n", "1") == ["Plain"]
+    assert _cache_files(isolated) == []
+
+
+def test_an_unwritable_cache_only_costs_speed(
+    run: Run, seeded: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = isolated / "not-a-directory"
+    blocker.write_text("")
+    monkeypatch.setenv("COOPCLI_CACHE_DIR", str(blocker))
+    assert len(_titles(run)) == 10
+    assert run("add", "--type", "news", "--title", "Still saved").exit_code == 0
+    assert "Still saved" in seeded.read_text(encoding="utf-8")
+
+
+def test_a_missing_file_lists_nothing(run: Run, news_file: Path) -> None:
+    result = run("list", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+    assert "does not exist yet" in result.stderr
+    assert not news_file.exists()
+
+
+def test_filters_and_sorting_match_the_file(run: Run, seeded: Path) -> None:
+    assert _titles(run, "--since", "2021-10-26", "--reverse")[0].startswith("The ILO and")
+    by_title = _titles(run, "--sort", "title", "-n", "2")
+    assert by_title == sorted(_titles(run), key=str.casefold)[:2]
+    assert len(_titles(run, "--type", "champion")) == seeded.read_text().count('type = "champion"')
+
+
+def test_tags_filter_through_the_index(run: Run, seeded: Path) -> None:
+    for ref, tag in (("2021-10-29", "ILO"), ("2021-10-28-ilo", "ilo"), ("2021-10-13", "Training")):
+        assert run("edit", ref, "--tag", tag).exit_code == 0
+    assert len(_titles(run, "--tag", "ilo")) == 2
+    assert len(_titles(run, "--tag", "ilo", "--tag", "training")) == 0
+    assert len(_titles(run, "--tag", "ilo", "--tag", "training", "--any-tag")) == 3
+
+
+def test_show_finds_a_prefix_through_the_index(run: Run, seeded: Path) -> None:
+    result = run("show", "2021-10-27", "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["id"] == "2021-10-27-wipo-programme"
+    ambiguous = run("show", "2021-10-2")
+    assert ambiguous.exit_code == 2
+    assert "ambiguous" in ambiguous.stderr
+
+
+def test_a_warm_list_does_not_build_the_models(seeded: Path) -> None:
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('models' if 'coopcli.models' in sys.modules else 'light',"
+        " file=sys.stderr))\n"
+        "from coopcli.cli import main\n"
+        "sys.argv = ['coopcli', 'list', '-n', '3']\n"
+        "main()\n"
+    )
+    cold = coopcli_process_code(probe)
+    warm = coopcli_process_code(probe)
+    assert cold.stderr.strip().endswith("models")
+    assert warm.stderr.strip().endswith("light")
+    assert warm.stdout == cold.stdout
+    assert len(warm.stdout.splitlines()) == 3
+
+
+def test_a_warm_add_appends_without_the_models(seeded: Path) -> None:
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('models' if 'coopcli.models' in sys.modules else 'light',"
+        " file=sys.stderr))\n"
+        "from coopcli.cli import main\n"
+        "sys.argv = ['coopcli', 'add', '--type', 'news', '--title', sys.argv[1],"
+        " '--date', '2021-11-0' + sys.argv[2]]\n"
+        "main()\n"
+    )
+    cold = coopcli_process_code(probe, "Cold", "1")
+    warm = coopcli_process_code(probe, "Warm", "2")
+    assert cold.stderr.strip().endswith("models")
+    assert warm.stderr.strip().endswith("light")
+    assert warm.stdout == "2021-11-02-warm\n"
+    assert seeded.read_bytes() == _canonical(seeded)
+
+
+def coopcli_process_code(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+
+
+# -- appending ----------------------------------------------------------------------
+
+
+def _canonical(path: Path) -> bytes:
+    store = Store(path)
+    return store.encode(store.load())
+
+
+@pytest.mark.parametrize("name", ["news.toml", "news.json"])
+def test_append_writes_what_a_full_rewrite_would(
+    run: Run, isolated: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    path = isolated / name
+    shutil.copy(EXAMPLES / name, path)
+    monkeypatch.setenv("COOPCLI_FILE", str(path))
+    added = []
+    for n in range(4):
+        before = path.read_bytes()
+        result = run(
+            "add",
+            "--type",
+            "story",
+            "--title",
+            f"Appended story {n}",
+            "--date",
+            "2021-11-02",
+            "--summary",
+            "Line one.\nLine two, with “quotes” and a tab\t.",
+            "--tag",
+            "a",
+            "--tag",
+            "B",
+        )
+        assert result.exit_code == 0, result.stderr
+        added.append(result.stdout.strip())
+        assert path.read_bytes() == _canonical(path)
+        assert (isolated / f"{name}.bak").read_bytes() == before
+    assert added == [
+        "2021-11-02-appended-story-0",
+        "2021-11-02-appended-story-1",
+        "2021-11-02-appended-story-2",
+        "2021-11-02-appended-story-3",
+    ]
+    assert _titles(run, "-n", "1") == ["Appended story 0"]  # same day: ties by id
+
+
+def test_append_does_not_touch_the_middle_of_the_file(run: Run, seeded: Path) -> None:
+    run("add", "--type", "news", "--title", "First", "--date", "2021-11-01")
+    before = seeded.read_bytes()
+    run("add", "--type", "news", "--title", "Second", "--date", "2021-11-03")
+    after = seeded.read_bytes()
+    assert after.startswith(before)
+    assert after[len(before) :].decode().startswith('\n[[items]]\nid = "2021-11-03-second"')
+
+
+def test_an_older_item_is_put_in_its_place(run: Run, seeded: Path) -> None:
+    run("add", "--type", "news", "--title", "Newest", "--date", "2021-11-01")
+    result = run("add", "--type", "news", "--title", "Older", "--date", "2021-10-01")
+    assert result.exit_code == 0
+    assert seeded.read_bytes() == _canonical(seeded)
+    assert _titles(run, "--reverse", "-n", "1") == ["Older"]
+
+
+def test_a_duplicate_is_refused_on_the_fast_path_too(run: Run, seeded: Path) -> None:
+    run("add", "--type", "news", "--title", "Once", "--date", "2021-11-01")
+    before = seeded.read_bytes()
+    again = run("add", "--type", "news", "--title", "ONCE", "--date", "2021-11-01")
+    assert again.exit_code == 1
+    assert "already exists" in again.stderr
+    assert seeded.read_bytes() == before
+    forced = run("add", "--type", "news", "--title", "Once", "--date", "2021-11-01", "--force")
+    assert forced.stdout.strip() == "2021-11-01-once-2"
+
+
+def test_doubtful_values_get_the_full_validation(run: Run, seeded: Path) -> None:
+    run("add", "--type", "news", "--title", "Warm", "--date", "2021-11-01")
+    before = seeded.read_bytes()
+    bad = run("add", "--type", "news", "--title", "Bad", "--date", "2021-11-02", "--url", "ftp://x")
+    assert bad.exit_code == 2
+    assert "url" in bad.stderr
+    assert seeded.read_bytes() == before
+    unknown = run("add", "--type", "gossip", "--title", "Bad", "--date", "2021-11-02")
+    assert unknown.exit_code == 2
+    assert seeded.read_bytes() == before
+
+
+def test_a_hand_edited_file_is_rewritten_in_full(run: Run, seeded: Path) -> None:
+    run("add", "--type", "news", "--title", "Warm", "--date", "2021-11-01")
+    seeded.write_text("# my notes\n" + seeded.read_text(encoding="utf-8"), encoding="utf-8")
+    assert run("add", "--type", "news", "--title", "Next", "--date", "2021-11-02").exit_code == 0
+    assert seeded.read_bytes() == _canonical(seeded)
+
+
+safe_text = (
+    st.text(st.characters(exclude_categories=("Cs",)), min_size=1).map(str.strip).filter(bool)
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    suffix=st.sampled_from([".toml", ".json"]),
+    entries=st.lists(
+        st.tuples(
+            safe_text,
+            st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)),
+            st.none() | safe_text,
+            st.lists(safe_text.filter(lambda t: "," not in t and ";" not in t), max_size=3),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_any_sequence_of_adds_leaves_the_canonical_file(
+    run: Run, isolated: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, entries: list
+) -> None:
+    path = isolated / f"prop{os.urandom(4).hex()}{suffix}"
+    monkeypatch.setenv("COOPCLI_FILE", str(path))
+    for title, day, summary, tags in entries:
+        args = ["add", "--type", "news", "--title", title, "--date", day.isoformat(), "--force"]
+        if summary is not None:
+            args += ["--summary", summary]
+        for tag in tags:
+            args += ["--tag", tag]
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+        assert path.read_bytes() == _canonical(path)
+    stored = Store(path).load()
+    assert len(stored.items) == len(entries)
+    assert _titles(run) == [
+        item.title
+        for item in sorted(stored.items, key=lambda item: (-item.date.toordinal(), item.id))
+    ]
+
+
+def test_the_index_location_is_per_file(isolated: Path) -> None:
+    assert index.location(isolated / "a.toml") != index.location(isolated / "b.toml")
