@@ -303,3 +303,40 @@ def test_any_sequence_of_adds_leaves_the_canonical_file(
 
 def test_the_index_location_is_per_file(isolated: Path) -> None:
     assert index.location(isolated / "a.toml") != index.location(isolated / "b.toml")
+
+
+def _warm(run: Run) -> None:
+    assert run("add", "--type", "news", "--title", "Warm", "--date", "2021-11-01").exit_code == 0
+
+
+def test_a_failed_append_leaves_the_file_and_backup_alone(
+    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _warm(run)
+    before = seeded.read_bytes()
+    backup = seeded.with_name("news.toml.bak").read_bytes()
+
+    def broken_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", broken_fsync)
+    result = run("add", "--type", "news", "--title", "Lost?", "--date", "2021-11-02")
+    assert result.exit_code == 4
+    assert result.stderr.startswith(f"Error: {seeded}: cannot write: Input/output error")
+    assert seeded.read_bytes() == before
+    assert seeded.with_name("news.toml.bak").read_bytes() == backup
+    assert [p.name for p in seeded.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_append_that_reads_back_wrong_is_abandoned(
+    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coopcli.formats import toml
+
+    _warm(run)
+    before = seeded.read_bytes()
+    monkeypatch.setattr(toml, "read_tail", lambda tail: {"id": "something-else"})
+    result = run("add", "--type", "news", "--title", "Garbled", "--date", "2021-11-02")
+    assert result.exit_code == 4
+    assert "did not read back as written" in result.stderr
+    assert seeded.read_bytes() == before

@@ -16,10 +16,11 @@ import datetime as dt
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopcli import ids, index, rules
-from coopcli.atomic import atomic_write, link_backup, remove_stale_temporaries
+from coopcli.atomic import atomic_extend, link_backup, remove_stale_temporaries
 from coopcli.errors import WriteError
 from coopcli.itemtypes import all_types, match_type
 from coopcli.view import Row
@@ -96,6 +97,13 @@ def _plain(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
 
 
+def _end(path: Path, window: int) -> bytes:
+    with open(path, "rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - window))
+        return handle.read()
+
+
 def try_append(store: Store, new: NewItem) -> Row | None:
     """Add ``new`` by appending it, when that is provably what a rewrite would write."""
     codec = store.codec
@@ -103,37 +111,35 @@ def try_append(store: Store, new: NewItem) -> Row | None:
         return None
     with store.lock():
         try:
-            before = index.stamp(os.stat(store.path))
+            st = os.stat(store.path)
+            end = _end(store.target, codec.TAIL_WINDOW)
         except OSError:
             return None
+        before = index.stamp(st)
         idx = index.open_for_update(store.path, before)
         if idx is None or not idx.meta.canonical:
             return None
         with idx:
             row = prepare(idx, new)
-            original = store.read_bytes()
-            if row is None or original is None or index.stamp(os.stat(store.path)) != before:
+            data = stored(row) if row is not None else {}
+            plan = codec.append(end, st.st_size, data) if row is not None else None
+            if row is None or plan is None or index.stamp(os.stat(store.path)) != before:
                 return None
-            data = stored(row)
-            updated: bytes | None = codec.append(original, data)
-            if updated is None:
-                return None
+            keep, tail = plan
 
             def verify(written: bytes) -> None:
-                if written != updated or _plain(codec.appended_item(original, written)) != _plain(
-                    data
-                ):
+                if written != tail or _plain(codec.read_tail(written)) != _plain(data):
                     raise WriteError(
                         f"{store.path}: the new item did not read back as written; "
                         "the file is unchanged"
                     )
 
+            def backup() -> None:
+                if index.stamp(os.stat(store.path)) != before:
+                    raise WriteError(f"{store.path}: changed while saving; the file is unchanged")
+                link_backup(store.target, store.backup_path)
+
             remove_stale_temporaries(store.target)
-            atomic_write(
-                store.path,
-                updated,
-                verify=verify,
-                before_replace=lambda: link_backup(store.target, store.backup_path, original),
-            )
+            atomic_extend(store.path, keep, tail, verify=verify, before_replace=backup)
             idx.record_append(row, index.stamp(os.stat(store.path)))
         return row

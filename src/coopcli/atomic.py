@@ -92,12 +92,12 @@ def atomic_write(
                 os.unlink(tmp)
 
 
-def link_backup(target: Path, backup: Path, original: bytes) -> None:
+def link_backup(target: Path, backup: Path) -> None:
     """Make ``backup`` the current version of ``target``, byte for byte.
 
     A hard link costs nothing however large the file is (the rename that follows
     gives ``target`` a new inode, so the link keeps the old bytes); where links are
-    not possible the bytes are copied.
+    not possible the file is copied.
     """
     link = backup.with_name(f".{backup.name}.{os.getpid()}.link")
     try:
@@ -108,4 +108,66 @@ def link_backup(target: Path, backup: Path, original: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             link.unlink()
-        atomic_write(backup, original)
+        atomic_write(backup, target.read_bytes())
+
+
+def _copy_prefix(source: int, target: int, length: int) -> None:
+    """Copy the first ``length`` bytes of one open file to another, in the kernel if it can."""
+    done = 0
+    while done < length:
+        try:
+            copied = os.copy_file_range(source, target, length - done, done)
+        except OSError:  # pragma: no cover - filesystems without copy_file_range
+            copied = 0
+        if copied == 0:
+            chunk = os.pread(source, min(1 << 20, length - done), done)
+            if not chunk:
+                raise OSError(0, "the file got shorter while it was being copied")
+            copied = os.write(target, chunk)
+        done += copied
+
+
+def atomic_extend(
+    path: Path,
+    keep: int,
+    tail: bytes,
+    *,
+    verify: Callable[[bytes], None],
+    before_replace: Callable[[], None] | None = None,
+) -> None:
+    """Atomically replace ``path`` with its first ``keep`` bytes followed by ``tail``.
+
+    The same promises as :func:`atomic_write` (temporary file, fsync, rename,
+    directory fsync, mode kept), without holding the whole file in memory: the kept
+    part is copied file to file, and ``verify`` is given the tail as read back.
+    """
+    target = Path(os.path.realpath(path))
+    directory = target.parent
+    tmp: str | None = None
+    try:
+        mode = target.stat().st_mode & 0o7777
+        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=directory)
+        try:
+            with open(target, "rb") as source:
+                _copy_prefix(source.fileno(), fd, keep)
+            os.lseek(fd, keep, os.SEEK_SET)
+            view = memoryview(tail)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+            verify(os.pread(fd, len(tail) + 1, keep))
+        finally:
+            os.close(fd)
+        if before_replace is not None:
+            before_replace()
+        os.replace(tmp, target)
+        tmp = None
+        _fsync_directory(directory)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise WriteError(f"{path}: cannot write: {reason}; the file is unchanged") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

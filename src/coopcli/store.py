@@ -203,7 +203,7 @@ class Store:
 
         def keep_backup() -> None:
             if original is not None:
-                link_backup(self.target, self.backup_path, original)
+                link_backup(self.target, self.backup_path)
 
         remove_stale_temporaries(self.target)
         atomic_write(self.path, data, verify=verify, before_replace=keep_backup)

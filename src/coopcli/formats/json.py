@@ -26,23 +26,26 @@ def dump(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
 
 
-def append(original: bytes, item: dict[str, Any]) -> bytes | None:
-    """``original`` with one item added at the end, exactly as :func:`dump` would write it.
+#: How many bytes from the end of the file :func:`append` needs to see.
+TAIL_WINDOW = 64
 
-    Only for a file that coopcli wrote with at least one item (``items`` is its last
-    key); for anything else returns None and the caller rewrites the whole file.
+
+def append(end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | None:
+    """How to add ``item`` after the last item: (bytes of the file to keep, new tail).
+
+    ``end`` is the last bytes of a file that coopcli wrote with at least one item
+    (``items`` is its last key); otherwise returns None and the caller rewrites.
     """
-    if not original.endswith(_TAIL) or original.endswith(b"[]\n}\n"):
+    if not end.endswith(_TAIL) or end.endswith(b"[]\n}\n"):
         return None
     text = json.dumps(item, ensure_ascii=False, indent=2, default=_default)
     block = "\n".join("    " + line for line in text.split("\n"))
-    return original[: -len(_TAIL)] + b",\n" + block.encode("utf-8") + _TAIL
+    return size - len(_TAIL), b",\n" + block.encode("utf-8") + _TAIL
 
 
-def appended_item(original: bytes, new: bytes) -> dict[str, Any]:
-    """The item that :func:`append` added to ``original`` to make ``new``, read back."""
-    block = new[len(original) - len(_TAIL) : -len(_TAIL)].removeprefix(b",\n")
-    item: dict[str, Any] = json.loads(block.decode("utf-8"))
+def read_tail(tail: bytes) -> dict[str, Any]:
+    """The item in a tail made by :func:`append` (to check it reads back as meant)."""
+    item: dict[str, Any] = json.loads(tail[2 : -len(_TAIL)].decode("utf-8"))
     return item
 
 

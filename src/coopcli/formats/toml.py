@@ -27,21 +27,26 @@ def dump(data: dict[str, Any]) -> str:
     return tomli_w.dumps(data)
 
 
-def append(original: bytes, item: dict[str, Any]) -> bytes | None:
-    """``original`` with one item added at the end, exactly as :func:`dump` would write it.
+#: How far from the end of the file the last ``[[items]]`` header is looked for.
+TAIL_WINDOW = 1 << 16
 
-    Only for a file that coopcli wrote and whose items are ``[[items]]`` tables (the
-    last part of the file); for anything else returns None and the caller rewrites.
+
+def append(end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | None:
+    """How to add ``item`` after the last item: (bytes of the file to keep, new tail).
+
+    ``end`` is the last bytes of a file that coopcli wrote. The result is what
+    :func:`dump` would write for the document with the item added, provided the
+    items are written as ``[[items]]`` tables (the last part of the file); otherwise
+    returns None and the caller rewrites the whole file.
     """
-    if not original.endswith(b"\n") or b"\n[[items]]\n" not in original:
+    if not end.endswith(b"\n") or b"\n[[items]]\n" not in end:
         return None
-    return original + b"\n[[items]]\n" + tomli_w.dumps(item).encode("utf-8")
+    return size, b"\n[[items]]\n" + tomli_w.dumps(item).encode("utf-8")
 
 
-def appended_item(original: bytes, new: bytes) -> dict[str, Any]:
-    """The item that :func:`append` added to ``original`` to make ``new``, read back."""
-    block = new[len(original) :].removeprefix(b"\n[[items]]\n")
-    return tomllib.loads(block.decode("utf-8"))
+def read_tail(tail: bytes) -> dict[str, Any]:
+    """The item in a tail made by :func:`append` (to check it reads back as meant)."""
+    return tomllib.loads(tail.decode("utf-8").removeprefix("\n[[items]]\n"))
 
 
 def parse(data: bytes, source: str) -> dict[str, Any]:
