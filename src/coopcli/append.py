@@ -23,7 +23,7 @@ from coopcli import ids, index, rules
 from coopcli.atomic import atomic_extend, link_backup, remove_stale_temporaries
 from coopcli.errors import WriteError
 from coopcli.itemtypes import all_types, match_type
-from coopcli.view import Row
+from coopcli.view import Row, to_data
 
 if TYPE_CHECKING:
     from coopcli.store import Store
@@ -81,18 +81,6 @@ def prepare(idx: index.Index, new: NewItem) -> Row | None:
     return Row(item_id, key, title, new.date, summary, url, tuple(tags))
 
 
-def stored(row: Row) -> dict[str, Any]:
-    """The item as the file stores it (the key order of ``Item.to_data``)."""
-    data: dict[str, Any] = {"id": row.id, "type": row.type, "title": row.title, "date": row.date}
-    if row.summary is not None:
-        data["summary"] = row.summary
-    if row.url is not None:
-        data["url"] = row.url
-    if row.tags:
-        data["tags"] = list(row.tags)
-    return data
-
-
 def _plain(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
 
@@ -121,7 +109,7 @@ def try_append(store: Store, new: NewItem) -> Row | None:
             return None
         with idx:
             row = prepare(idx, new)
-            data = stored(row) if row is not None else {}
+            data = to_data(row) if row is not None else {}
             plan = codec.append(end, st.st_size, data) if row is not None else None
             if row is None or plan is None or index.stamp(os.stat(store.path)) != before:
                 return None

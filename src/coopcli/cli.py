@@ -363,21 +363,26 @@ def export(
     from pathlib import Path
 
     from coopcli import actions, formats
+    from coopcli.view import Listing
 
     name = format
     if name is None:
         guessed = formats.for_path(Path(output)) if output else None
         name = guessed.name if guessed else "json"
-    _, doc = load_for_reading(ctx, file)
-    selection = actions.select(doc, filters)
-    text: str = formats.load(name).export(doc.with_items(selection.items))
+    exporter = formats.load(name)
+    with read_index(ctx, file) as idx:
+        selection = actions.select_rows(idx, filters)
+        meta = idx.meta
+    listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
+    text: str = exporter.export(listing)
     if output is None:
         render.write(text)
         return
     from coopcli.atomic import atomic_write
 
     atomic_write(Path(output), text.encode("utf-8"))
-    render.info(f"Wrote {len(selection.items)} items to {output} ({name})")
+    count = len(selection.items)
+    render.info(f"Wrote {count} item{'' if count == 1 else 's'} to {output} ({name})")
 
 
 def main() -> NoReturn:

@@ -24,7 +24,7 @@ from pydantic import (
 
 from coopcli.itemtypes import all_types, match_type, unknown_type_message
 from coopcli.rules import ID_MAX_LENGTH, ID_PATTERN, TAG_PATTERN, check_url, unique_tags
-from coopcli.view import ItemView, to_json
+from coopcli.view import ItemView, document_data, stored_order, to_data, to_json
 
 #: The newest file version this coopcli reads and writes.
 FILE_VERSION = 1
@@ -69,19 +69,7 @@ class Item(BaseModel):
 
     def to_data(self) -> dict[str, Any]:
         """The item as stored: fixed key order, empty fields left out."""
-        data: dict[str, Any] = {
-            "id": self.id,
-            "type": self.type,
-            "title": self.title,
-            "date": self.date,
-        }
-        if self.summary is not None:
-            data["summary"] = self.summary
-        if self.url is not None:
-            data["url"] = self.url
-        if self.tags:
-            data["tags"] = list(self.tags)
-        return data
+        return to_data(self)
 
     def to_json(self) -> dict[str, Any]:
         """The item for ``--format json``: every field present, the date as ISO text."""
@@ -89,12 +77,8 @@ class Item(BaseModel):
 
 
 def sort_key(item: Item) -> tuple[dt.date, str]:
-    """The order items are stored in: oldest first, then by id.
-
-    Chronological order means a new item usually lands at the end of the file, so
-    the diff of an ``add`` is that item's lines alone.
-    """
-    return (item.date, item.id)
+    """The order items are stored in (see :func:`coopcli.view.stored_order`)."""
+    return stored_order(item)
 
 
 class NewsFile(BaseModel):
@@ -149,15 +133,7 @@ class NewsFile(BaseModel):
 
     def to_data(self) -> dict[str, Any]:
         """The document as stored: fixed key order, items sorted, empty fields left out."""
-        data: dict[str, Any] = {"version": self.version}
-        for key in ("title", "link", "description"):
-            value = getattr(self, key)
-            if value is not None:
-                data[key] = value
-        if self.types:
-            data["types"] = dict(sorted(self.types.items()))
-        data["items"] = [item.to_data() for item in sorted(self.items, key=sort_key)]
-        return data
+        return document_data(self)
 
     def with_items(self, items: Iterable[ItemView]) -> NewsFile:
         """A copy of the document's metadata with other items (for export)."""

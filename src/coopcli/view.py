@@ -9,7 +9,7 @@ without importing Pydantic).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -57,3 +57,70 @@ def to_json(item: ItemView) -> dict[str, Any]:
         "url": item.url,
         "tags": list(item.tags),
     }
+
+
+def to_data(item: ItemView) -> dict[str, Any]:
+    """The item as stored: fixed key order, empty fields left out."""
+    data: dict[str, Any] = {
+        "id": item.id,
+        "type": item.type,
+        "title": item.title,
+        "date": item.date,
+    }
+    if item.summary is not None:
+        data["summary"] = item.summary
+    if item.url is not None:
+        data["url"] = item.url
+    if item.tags:
+        data["tags"] = list(item.tags)
+    return data
+
+
+def stored_order(item: ItemView) -> tuple[dt.date, str]:
+    """The order items are stored in: oldest first, then by id.
+
+    Chronological order means a new item usually lands at the end of the file, so
+    the diff of an ``add`` is that item's lines alone.
+    """
+    return (item.date, item.id)
+
+
+class DocumentView(Protocol):
+    """A list as exporters see it: its metadata and its (already chosen) items."""
+
+    @property
+    def version(self) -> int: ...
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def link(self) -> str | None: ...
+    @property
+    def description(self) -> str | None: ...
+    @property
+    def types(self) -> Mapping[str, str]: ...
+    @property
+    def items(self) -> Sequence[ItemView]: ...
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A :class:`DocumentView` made of plain values (from the index)."""
+
+    title: str | None
+    link: str | None
+    description: str | None
+    types: Mapping[str, str]
+    items: Sequence[ItemView]
+    version: int = 1
+
+
+def document_data(doc: DocumentView) -> dict[str, Any]:
+    """The document as stored: fixed key order, items sorted, empty fields left out."""
+    data: dict[str, Any] = {"version": doc.version}
+    for key, value in (("title", doc.title), ("link", doc.link), ("description", doc.description)):
+        if value is not None:
+            data[key] = value
+    if doc.types:
+        data["types"] = dict(sorted(doc.types.items()))
+    data["items"] = [to_data(item) for item in sorted(doc.items, key=stored_order)]
+    return data

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from coopcli.errors import DataError
 from coopcli.formats import decode_text
+from coopcli.view import document_data
 
 if TYPE_CHECKING:
-    from coopcli.models import NewsFile
+    from coopcli.view import DocumentView
 
 _TAIL = b"\n  ]\n}\n"
 
@@ -63,6 +64,6 @@ def parse(data: bytes, source: str) -> dict[str, Any]:
     return document
 
 
-def export(doc: NewsFile) -> str:
+def export(doc: DocumentView) -> str:
     """The document as a JSON item file."""
-    return dump(doc.to_data())
+    return dump(document_data(doc))

@@ -10,9 +10,10 @@ import tomli_w
 
 from coopcli.errors import DataError
 from coopcli.formats import decode_text
+from coopcli.view import document_data
 
 if TYPE_CHECKING:
-    from coopcli.models import NewsFile
+    from coopcli.view import DocumentView
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -65,6 +66,6 @@ def parse(data: bytes, source: str) -> dict[str, Any]:
         raise DataError(f"{source}: invalid TOML: {message}") from None
 
 
-def export(doc: NewsFile) -> str:
+def export(doc: DocumentView) -> str:
     """The document as a TOML item file."""
-    return dump(doc.to_data())
+    return dump(document_data(doc))
