@@ -198,7 +198,7 @@ def edit_item(
     changed = sorted(
         name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
     )
-    index = doc.items.index(item)
+    index = next(n for n, other in enumerate(doc.items) if other is item)
     doc.items[index] = updated
     return updated, changed
 

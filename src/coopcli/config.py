@@ -7,17 +7,13 @@ The item file is chosen by ``--file``, else ``$COOPCLI_FILE``, else ``file`` in
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coopcli.errors import DataError
+import tomli
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from coopcli.errors import DataError
 
 APP_NAME = "coopcli"
 
@@ -39,8 +35,8 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
     except OSError as exc:
         raise DataError(f"{path}: cannot read the config file: {exc.strerror}") from None
     try:
-        return tomllib.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return tomli.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomli.TOMLDecodeError) as exc:
         raise DataError(f"{path}: invalid config file: {exc}") from None
 
 

@@ -78,6 +78,8 @@ def location(item_file: Path) -> Path:
 
 def fold(text: str) -> str:
     """Text as the search prefilter compares it: case-folded, accents removed."""
+    if text.isascii():
+        return text.lower()
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", text.casefold())

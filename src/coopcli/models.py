@@ -108,6 +108,8 @@ class NewsFile(BaseModel):
     @model_validator(mode="after")
     def _check_items(self) -> NewsFile:
         types = self.all_types()
+        # Most items name a type by its key; what else they say is matched once.
+        matched: dict[str, str | None] = {key: key for key in types}
         seen: dict[str, int] = {}
         for index, item in enumerate(self.items):
             if item.id in seen:
@@ -115,7 +117,9 @@ class NewsFile(BaseModel):
                     f"items[{index}].id: duplicate id {item.id!r} (also items[{seen[item.id]}])"
                 )
             seen[item.id] = index
-            key = match_type(item.type, types)
+            if item.type not in matched:
+                matched[item.type] = match_type(item.type, types)
+            key = matched[item.type]
             if key is None:
                 raise ValueError(f"items[{index}].type: {unknown_type_message(item.type, types)}")
             if key != item.type:

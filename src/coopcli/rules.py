@@ -16,6 +16,7 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 ID_MAX_LENGTH = 200
 TAG_PATTERN = r"^[^,;]+$"
 _TAG = re.compile(TAG_PATTERN)
+_SPACE = re.compile(r"\s")
 
 
 def check_url(value: str | None) -> str | None:
@@ -25,7 +26,7 @@ def check_url(value: str | None) -> str | None:
     parts = urlsplit(value)
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         raise ValueError("must be an http:// or https:// URL")
-    if any(ch.isspace() for ch in value):
+    if _SPACE.search(value):
         raise ValueError("a URL cannot contain spaces")
     return value
 

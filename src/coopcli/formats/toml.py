@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-import sys
 from typing import TYPE_CHECKING, Any
 
+import tomli
 import tomli_w
 
 from coopcli.errors import DataError
@@ -15,10 +15,6 @@ from coopcli.view import document_data
 if TYPE_CHECKING:
     from coopcli.view import DocumentView
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 _POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
@@ -47,15 +43,15 @@ def append(end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | N
 
 def read_tail(tail: bytes) -> dict[str, Any]:
     """The item in a tail made by :func:`append` (to check it reads back as meant)."""
-    return tomllib.loads(tail.decode("utf-8").removeprefix("\n[[items]]\n"))
+    return tomli.loads(tail.decode("utf-8").removeprefix("\n[[items]]\n"))
 
 
 def parse(data: bytes, source: str) -> dict[str, Any]:
     """Parse TOML item-file data; a syntax error names the line and column."""
     text = decode_text(data, source)
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
         message = str(exc)
         match = _POSITION.match(message)
         if match:
