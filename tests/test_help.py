@@ -53,3 +53,23 @@ def test_version_does_not_import_heavy_modules() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_the_entry_point_answers_version_without_the_cli() -> None:
+    code = (
+        "import sys\nsys.argv = ['coopcli', '--version']\n"
+        "from coopcli.__main__ import main\nmain()\n"
+        "print(sorted(m for m in ('typer', 'coopcli.cli') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines() == [f"coopcli {__version__}", "[]"]
+
+
+def test_the_entry_point_runs_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "coopcli", "list", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "Usage: coopcli list" in result.stdout

@@ -387,5 +387,5 @@ def export(
 
 def main() -> NoReturn:
     """Entry point of the ``coopcli`` script."""
-    app()
+    app(prog_name="coopcli")
     raise SystemExit(0)  # pragma: no cover - app() always exits
