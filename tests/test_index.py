@@ -340,3 +340,16 @@ def test_an_append_that_reads_back_wrong_is_abandoned(
     assert result.exit_code == 4
     assert "did not read back as written" in result.stderr
     assert seeded.read_bytes() == before
+
+
+def test_a_long_item_after_short_ones_changes_only_its_own_lines(
+    run: Run, news_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPCLI_NO_INDEX", "1")  # the full rewrite, not the append
+    for n in range(3):
+        run("add", "--type", "news", "--title", f"Short {n}", "--date", f"2021-10-0{n + 1}")
+    before = news_file.read_bytes()
+    assert before.count(b"[[items]]") == 3
+    long_summary = "A paragraph long enough not to fit on one line of a TOML file. " * 3
+    run("add", "--type", "news", "--title", "Long", "--date", "2021-10-09", "-s", long_summary)
+    assert news_file.read_bytes().startswith(before)

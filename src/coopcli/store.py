@@ -59,8 +59,9 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _with_dates(data: dict[str, Any]) -> dict[str, Any]:
-    """Item-file data as read back, with JSON's ISO date strings made dates again."""
-    for item in data.get("items", ()):
+    """Item-file data as read back: JSON's ISO date strings made dates again, and
+    an empty TOML list (written as no ``[[items]]`` at all) made an empty list."""
+    for item in data.setdefault("items", []):
         if isinstance(item, dict) and isinstance(item.get("date"), str):
             with contextlib.suppress(ValueError):
                 item["date"] = dt.date.fromisoformat(item["date"])

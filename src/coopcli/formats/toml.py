@@ -19,31 +19,43 @@ if TYPE_CHECKING:
 _POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")
 
 
+_ITEM_HEADER = "\n[[items]]\n"
+
+
+def item_block(item: dict[str, Any]) -> str:
+    """One item as an ``[[items]]`` table, with the blank line before it."""
+    return _ITEM_HEADER + tomli_w.dumps(item)
+
+
 def dump(data: dict[str, Any]) -> str:
-    """Plain item-file data as TOML, keys in the order given."""
-    return tomli_w.dumps(data)
+    """Plain item-file data as TOML, keys in the order given.
+
+    Items are always ``[[items]]`` tables, one after another at the end of the file
+    (tomli-w alone writes a list of short tables as one inline array, so a single
+    long item would change every line of the file).
+    """
+    head = {key: value for key, value in data.items() if key != "items"}
+    return tomli_w.dumps(head) + "".join(item_block(item) for item in data.get("items", ()))
 
 
-#: How far from the end of the file the last ``[[items]]`` header is looked for.
-TAIL_WINDOW = 1 << 16
+#: How many bytes from the end of the file :func:`append` needs to see.
+TAIL_WINDOW = 16
 
 
 def append(end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | None:
     """How to add ``item`` after the last item: (bytes of the file to keep, new tail).
 
-    ``end`` is the last bytes of a file that coopcli wrote. The result is what
-    :func:`dump` would write for the document with the item added, provided the
-    items are written as ``[[items]]`` tables (the last part of the file); otherwise
-    returns None and the caller rewrites the whole file.
+    ``end`` is the last bytes of a file that :func:`dump` wrote; the result is what
+    :func:`dump` writes for the document with the item added.
     """
-    if not end.endswith(b"\n") or b"\n[[items]]\n" not in end:
+    if not end.endswith(b"\n"):
         return None
-    return size, b"\n[[items]]\n" + tomli_w.dumps(item).encode("utf-8")
+    return size, item_block(item).encode("utf-8")
 
 
 def read_tail(tail: bytes) -> dict[str, Any]:
     """The item in a tail made by :func:`append` (to check it reads back as meant)."""
-    return tomli.loads(tail.decode("utf-8").removeprefix("\n[[items]]\n"))
+    return tomli.loads(tail.decode("utf-8").removeprefix(_ITEM_HEADER))
 
 
 def parse(data: bytes, source: str) -> dict[str, Any]:
