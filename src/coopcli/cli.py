@@ -389,3 +389,7 @@ def main() -> NoReturn:
     """Entry point of the ``coopcli`` script."""
     app(prog_name="coopcli")
     raise SystemExit(0)  # pragma: no cover - app() always exits
+
+
+# Command modules register themselves on import.
+from coopcli import cli_git  # noqa: E402, F401

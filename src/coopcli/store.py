@@ -68,7 +68,19 @@ def _with_dates(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
+def item_lines(data: bytes) -> list[int]:
+    """The line number of each ``[[items]]`` header of TOML data, in order."""
+    lines: list[int] = []
+    line, position = 1, 0
+    for header in _ITEMS_HEADER.finditer(data):
+        line += data.count(b"\n", position, header.start())
+        position = header.start()
+        lines.append(line)
+    return lines
+
+
+def location(loc: tuple[int | str, ...]) -> str:
+    """A Pydantic error location as a user reads it: ``items[3].date``."""
     text = ""
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -78,14 +90,20 @@ def _location(loc: tuple[int | str, ...]) -> str:
 class Store:
     """One item file on disk."""
 
-    def __init__(self, path: Path, *, create_parents: bool = False) -> None:
-        info = formats.for_path(path, item_file=True)
-        if info is None:
-            raise UsageError(
-                f"{path}: an item file must end in .toml or .json, not {path.suffix or 'nothing'!r}"
-            )
+    def __init__(
+        self, path: Path, *, create_parents: bool = False, format: str | None = None
+    ) -> None:
+        # ``format`` is for files whose name does not say it (git's temporary copies).
+        if format is None:
+            info = formats.for_path(path, item_file=True)
+            if info is None:
+                raise UsageError(
+                    f"{path}: an item file must end in .toml or .json, "
+                    f"not {path.suffix or 'nothing'!r}"
+                )
+            format = info.name
         self.path = path
-        self.format = info.name
+        self.format = format
         self.create_parents = create_parents
 
     @property
@@ -123,6 +141,13 @@ class Store:
         except OSError as exc:
             raise DataError(f"{self.path}: cannot read: {exc.strerror}") from None
 
+    def parse_raw(self, data: bytes) -> dict[str, Any]:
+        """The file's bytes as plain data, not yet validated (a syntax error is a
+        :class:`DataError` naming the line)."""
+        with _collector_paused():
+            raw: dict[str, Any] = self.codec.parse(data, str(self.path))
+            return raw
+
     def parse(self, data: bytes | None) -> NewsFile:
         """Validate raw bytes into a document; None (no file yet) is an empty list."""
         from coopcli.models import NewsFile
@@ -145,7 +170,7 @@ class Store:
         first = errors[0]
         loc = tuple(first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
-        where = _location(loc)
+        where = location(loc)
         if not where and (found := re.match(r"(items\[(\d+)\][\w.]*): ", message)):
             where, message = found.group(1), message[found.end() :]
             loc = ("items", int(found.group(2)))
@@ -156,10 +181,9 @@ class Store:
             and loc[0] == "items"
             and isinstance(loc[1], int)
         ):
-            headers = list(_ITEMS_HEADER.finditer(data))
-            if loc[1] < len(headers):
-                line = data.count(b"\n", 0, headers[loc[1]].start()) + 1
-                prefix += f":{line}"
+            lines = item_lines(data)
+            if loc[1] < len(lines):
+                prefix += f":{lines[loc[1]]}"
         more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
         return f"{prefix}: {where + ': ' if where else ''}{message}{more}"
 
