@@ -70,7 +70,7 @@ def _quote_attr(pattern: str) -> str:
     return pattern
 
 
-def _escape_ignore(path: str) -> str:
+def _escape_glob(path: str) -> str:
     # Glob characters in a file name are meant literally.
     return "".join("\\" + ch if ch in "\\*?[]" else ch for ch in path)
 
@@ -89,7 +89,7 @@ def _attributes(root: Path, relative: str) -> Step:
     done = git("check-attr", "merge", "--", relative, cwd=root)
     if done.stdout.strip().endswith(f": merge: {DRIVER}"):
         return Step(False, f".gitattributes: {relative} already uses the coopcli merge driver")
-    line = f"{_quote_attr('/' + relative)} merge={DRIVER}"
+    line = f"{_quote_attr('/' + _escape_glob(relative))} merge={DRIVER}"
     _append_lines(root / ".gitattributes", [line])
     return Step(True, f".gitattributes: added `{line}` (commit it: the team shares it)")
 
@@ -114,9 +114,9 @@ def _config(root: Path) -> list[Step]:
 def side_file_patterns(relative: str) -> list[str]:
     """``.gitignore`` lines for the item file's side files (``relative`` to the root)."""
     directory, _, name = relative.rpartition("/")
-    prefix = f"/{_escape_ignore(directory)}/" if directory else "/"
-    escaped = _escape_ignore(name)
-    temporaries = _escape_ignore(temp_prefix(Path(name)))
+    prefix = f"/{_escape_glob(directory)}/" if directory else "/"
+    escaped = _escape_glob(name)
+    temporaries = _escape_glob(temp_prefix(Path(name)))
     return [
         f"{prefix}{escaped}.bak",
         f"{prefix}{escaped}.lock",
