@@ -16,13 +16,16 @@ from coopcli.options import FileOption
 
 @app.command("merge-file")
 def merge_file(
-    base: Annotated[str, typer.Argument(help="The common ancestor (git's %O).")],
-    ours: Annotated[str, typer.Argument(help="Our version; the result is written here (%A).")],
-    theirs: Annotated[str, typer.Argument(help="Their version (%B).")],
+    base: Annotated[str, typer.Argument(metavar="BASE", help="The common ancestor (git's %O).")],
+    ours: Annotated[
+        str, typer.Argument(metavar="OURS", help="Our version; the result is written here (%A).")
+    ],
+    theirs: Annotated[str, typer.Argument(metavar="THEIRS", help="Their version (%B).")],
     path: Annotated[
         str | None,
         typer.Option(
             "--path",
+            metavar="PATH",
             help="The item file's path in the repository (%P): its format, and where "
             "<file>.conflict goes. Default: guessed from the contents.",
             show_default=False,
@@ -49,7 +52,9 @@ def merge_file(
 def git_setup(ctx: typer.Context, file: FileOption = None) -> None:
     """Let git merge the item file item by item; ignore coopcli's side files.
 
-    Example: cd ~/site && coopcli --file data/news.toml git-setup
+    The item file must be in the repository; each clone runs this once.
+
+    Example: coopcli --file data/news.toml git-setup
     """
     from coopcli.gitsetup import set_up
 
