@@ -133,3 +133,9 @@ def test_a_missing_file_is_an_error(run: Run, news_file: Path) -> None:
 def test_the_file_own_types_are_known(run: Run, news_file: Path) -> None:
     news_file.write_text('version = 1\n[types]\nreport = "Report"\n' + item("r", type_="Report"))
     assert run("check").exit_code == 0
+
+
+def test_a_missing_field_points_at_the_item(run: Run, news_file: Path) -> None:
+    news_file.write_text("version = 1\n" + item("a").replace('title = "A title"\n', ""))
+    result = run("check")
+    assert result.stdout == f"{news_file}:3: items[0].title (a): Field required\n"

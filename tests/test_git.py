@@ -225,3 +225,25 @@ def test_git_setup_outside_a_repository_is_a_clean_error(run: Run, news_file: Pa
         f"Error: {news_file.parent} is not in a git repository "
         "(run `git init` there first, or give --file inside one)\n"
     )
+
+
+def test_git_setup_for_a_file_in_a_missing_directory(run: Run, repo: Path) -> None:
+    result = run("--file", str(repo / "nope" / "news.toml"), "git-setup")
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {repo / 'nope'}: no such directory\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (".gitattributes", "cannot write: Is a directory"),
+        (".gitignore", "cannot read: Is a directory"),
+    ],
+)
+def test_git_setup_reports_files_it_cannot_change(
+    run: Run, repo: Path, name: str, message: str
+) -> None:
+    (repo / name).mkdir()
+    result = run("git-setup")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {repo / name}: {message}\n"

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from coopcli.mergefile import sniff_format
+from coopcli import formats
+from coopcli.merge import merge_documents
+from coopcli.mergefile import merge_files, sniff_format
+from coopcli.models import NewsFile
+from coopcli.store import Store
 from tests.conftest import Run
 
 HEAD = 'version = 1\ntitle = "News"\n'
@@ -155,3 +163,92 @@ def test_the_format_comes_from_the_path_else_the_contents(
     path: str | None, contents: list[bytes], expected: str
 ) -> None:
     assert sniff_format(path, contents) == expected
+
+
+def test_feed_and_type_conflicts_are_reported_and_used_types_kept(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    types = '[types]\nreport = "Report"\n'
+    report = toml_item("2021-10-28-r", "R").replace('"news"', '"report"')
+    base = HEAD + types
+    ours = HEAD.replace('"News"', '"Our news"')
+    theirs = HEAD.replace('"News"', '"Their news"') + types + report
+    b, o, t = write_three(tmp_path, base, ours, theirs)
+    result = run("merge-file", b, o, t, "--path", "news.toml")
+    assert result.exit_code == 1
+    assert Path(o).read_text() == HEAD.replace('"News"', '"Our news"') + "\n" + types + report
+    assert (tmp_path / "news.toml.conflict").read_text() == 'version = 1\ntitle = "Their news"\n'
+    assert result.stderr.splitlines()[1:] == [
+        "  type 'report' kept: one side removed it, but items still use it",
+        "CONFLICT in news.toml: feed title: changed on both sides",
+        "  ours:   'Our news'",
+        "  theirs: 'Their news'",
+        "  kept ours; theirs is in news.toml.conflict",
+        "Fix news.toml (it loads as it is), run `coopcli check news.toml`, then "
+        "`git add news.toml`",
+    ]
+
+
+def test_a_conflict_report_shows_absent_fields_and_tag_lists(run: Run, tmp_path: Path) -> None:
+    base = HEAD + toml_item("2021-10-28-a", "A", summary="base")
+    ours = HEAD + toml_item("2021-10-28-a", "A")
+    theirs = HEAD + toml_item("2021-10-28-a", "A", summary="theirs") + 'tags = ["x", "y"]\n'
+    b, o, t = write_three(tmp_path, base, ours, theirs)
+    result = run("merge-file", b, o, t)
+    assert result.exit_code == 1
+    assert "    ours:   (absent)\n    theirs: 'theirs'\n    base:   'base'\n" in result.stderr
+    # Without --path, the conflict file goes beside OURS.
+    assert Path(o + ".conflict").exists()
+    assert 'tags = [\n    "x",\n    "y",\n]' in Path(o).read_text()
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> tuple[dict[str, Any], ...]:
+    pool = [
+        {
+            "id": f"2021-10-0{n}-item",
+            "type": kind,
+            "title": f"Item {n}",
+            "date": dt.date(2021, 10, n),
+        }
+        for n in range(1, 8)
+        for kind in ("news",)
+    ]
+    base = draw(st.lists(st.sampled_from(pool), unique_by=lambda e: e["id"], max_size=5))
+
+    def side() -> list[dict[str, Any]]:
+        kept = [
+            {**e, "summary": draw(st.sampled_from(["s", "t"]))} if draw(st.booleans()) else e
+            for e in base
+            if draw(st.booleans())
+        ]
+        added = draw(st.lists(st.sampled_from(pool), unique_by=lambda e: e["id"], max_size=3))
+        have = {e["id"] for e in kept} | {e["id"] for e in base}
+        return kept + [e for e in added if e["id"] not in have]
+
+    return (
+        {"version": 1, "items": base},
+        {"version": 1, "items": side()},
+        {
+            "version": 1,
+            "items": side(),
+        },
+    )
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(docs=documents(), fmt=st.sampled_from(["toml", "json"]))
+def test_the_driver_writes_exactly_the_merge_in_either_format(
+    tmp_path: Path, docs: tuple[dict[str, Any], ...], fmt: str
+) -> None:
+    codec = formats.load(fmt)
+    texts = [codec.dump(NewsFile.model_validate(d).to_data()) for d in docs]
+    b, o, t = write_three(tmp_path, *texts)
+    outcome = merge_files(Path(b), Path(o), Path(t), f"news.{fmt}" if fmt == "json" else None)
+    expected = merge_documents(*(NewsFile.model_validate(d).to_data() for d in docs))
+    written = Store(Path(f"x.{fmt}")).parse(Path(o).read_bytes())
+    assert written.to_data() == NewsFile.model_validate(expected.document).to_data()
+    assert outcome.exit_code == (0 if expected.clean else 1)
