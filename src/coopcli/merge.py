@@ -177,14 +177,9 @@ def _merge_item(base: Data, ours: Data, theirs: Data) -> tuple[dict[str, Any], t
     return _stored(merged), tuple(clashes)
 
 
-def _same(a: Data | None, b: Data | None) -> bool:
-    if a is None or b is None:
-        return a is b
-    return _full(a) == _full(b)
-
-
-def _by_id(doc: Data) -> dict[str, Data]:
-    return {item["id"]: item for item in doc.get("items") or ()}
+def _by_id(doc: Data) -> dict[str, dict[str, Any]]:
+    # Items in their stored form, so that equal items compare equal as plain dicts.
+    return {item["id"]: _stored(_full(item)) for item in doc.get("items") or ()}
 
 
 def _order(item: Data) -> tuple[dt.date, str]:
@@ -203,31 +198,38 @@ def merge_documents(base: Data, ours: Data, theirs: Data) -> MergeResult:
     for key in sorted(b_items.keys() | o_items.keys() | t_items.keys()):
         b, o, t = b_items.get(key), o_items.get(key), t_items.get(key)
         if b is None:
-            if o is not None and t is not None and not _same(o, t):
-                merged[key] = _stored(_full(o))
+            if o is not None and t is not None and o != t:
+                merged[key] = o
                 collisions.append(t)
             elif o is not None or t is not None:
-                merged[key] = _stored(_full(o if o is not None else t))  # type: ignore[arg-type]
-            result.added += (o is not None) + (t is not None and not _same(o, t))
+                merged[key] = o if o is not None else t  # type: ignore[assignment]
+            result.added += (o is not None) + (t is not None and o != t)
             continue
         if o is None or t is None:
             other = t if o is None else o
-            if other is None or _same(other, b):
+            if other is None or other == b:
                 result.removed += 1
                 continue
             kept = "theirs" if o is None else "ours"
             result.conflicts.append(
                 Conflict("item", key, ConflictKind.EDITED_REMOVED, b, o, t, kept)
             )
-            merged[key] = _stored(_full(other))
+            merged[key] = other
+            continue
+        if o == t or t == b:
+            merged[key] = o
+            result.changed += o != b
+            continue
+        if o == b:
+            merged[key] = t
+            result.changed += 1
             continue
         item, clashes = _merge_item(b, o, t)
         if clashes:
             result.conflicts.append(
                 Conflict("item", key, ConflictKind.CHANGED_BOTH, b, o, t, "ours", clashes)
             )
-        if not _same(item, b):
-            result.changed += 1
+        result.changed += item != b
         merged[key] = item
 
     taken = set(merged) | set(b_items) | set(o_items) | set(t_items)
