@@ -252,3 +252,13 @@ def test_the_driver_writes_exactly_the_merge_in_either_format(
     written = Store(Path(f"x.{fmt}")).parse(Path(o).read_bytes())
     assert written.to_data() == NewsFile.model_validate(expected.document).to_data()
     assert outcome.exit_code == (0 if expected.clean else 1)
+
+
+def test_a_json_conflict_file_is_json(run: Run, tmp_path: Path) -> None:
+    b, o, t = write_three(
+        tmp_path, json_doc(("a", "A")), json_doc(("a", "Ours")), json_doc(("a", "Theirs"))
+    )
+    result = run("merge-file", b, o, t)
+    assert result.exit_code == 1
+    assert Path(o).read_text() == json_doc(("a", "Ours"))
+    assert Path(o + ".conflict").read_text() == json_doc(("a", "Theirs"))
