@@ -247,7 +247,9 @@ def test_the_driver_writes_exactly_the_merge_in_either_format(
     codec = formats.load(fmt)
     texts = [codec.dump(NewsFile.model_validate(d).to_data()) for d in docs]
     b, o, t = write_three(tmp_path, *texts)
-    outcome = merge_files(Path(b), Path(o), Path(t), f"news.{fmt}" if fmt == "json" else None)
+    outcome = merge_files(
+        Path(b), Path(o), Path(t), str(tmp_path / f"news.{fmt}") if fmt == "json" else None
+    )
     expected = merge_documents(*(NewsFile.model_validate(d).to_data() for d in docs))
     written = Store(Path(f"x.{fmt}")).parse(Path(o).read_bytes())
     assert written.to_data() == NewsFile.model_validate(expected.document).to_data()
