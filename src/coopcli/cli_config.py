@@ -13,7 +13,8 @@ from coopcli.render import OutputFormat
 
 config_app = typer.Typer(
     name="config",
-    help="Show coopcli's settings and the config file they come from.",
+    help="Show coopcli's settings and the config file they come from.\n\n"
+    "Example: coopcli config show",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -30,7 +31,7 @@ def show(
     format: FormatOption = None,
     file: FileOption = None,
 ) -> None:
-    """Print each effective setting and where it came from (flag, env, config or default).
+    """Print each setting and where it came from (flag, env, config or default).
 
     Example: coopcli config show --format json
     """
@@ -52,9 +53,5 @@ def show(
         return
     state = "" if path.is_file() else " (not found; every setting has its default)"
     render.info(f"Config file: {path}{state}")
-    render.settings_table(
-        [
-            (s.name, s.value if s.value is not None else "", _source(s.source, s.origin))
-            for s in chosen
-        ]
-    )
+    rows = [(s.name, s.value or "", _source(s.source, s.origin)) for s in chosen]
+    render.settings_table(rows, fmt)

@@ -19,6 +19,18 @@ if TYPE_CHECKING:
 
 #: At most this many ids are offered (shells slow down on thousands of candidates).
 MAX_IDS = 200
+#: Descriptions are cut to this many characters: Typer wraps longer ones onto new
+#: lines, which zsh would show as separate candidates.
+MAX_HELP = 50
+
+
+def describe(title: str) -> str:
+    """A title as a one-line completion description: short, with no markup."""
+    text = " ".join(title.split())
+    if len(text) > MAX_HELP:
+        text = text[: MAX_HELP - 1].rstrip() + "…"
+    # Typer renders descriptions as Rich markup; a title's [brackets] must stay text.
+    return text.replace("[", "\\[")
 
 
 def _file_flag(ctx: Any) -> str | None:
@@ -57,7 +69,7 @@ def complete_types(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         with _index(ctx) as idx:
             types = all_types(idx.meta.types if idx is not None else None)
         wanted = incomplete.casefold()
-        return [(key, label) for key, label in types.items() if key.startswith(wanted)]
+        return [(key, describe(label)) for key, label in types.items() if key.startswith(wanted)]
     except Exception:
         return []
 
@@ -83,6 +95,6 @@ def complete_ids(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
             if idx is None:
                 return []
             rows = idx.ids_with_prefix(incomplete, limit=MAX_IDS)
-        return [(row.id, row.title) for row in rows]
+        return [(row.id, describe(row.title)) for row in rows]
     except Exception:
         return []

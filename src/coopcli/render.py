@@ -220,9 +220,9 @@ def preview_item(item: ItemView, label: str, *, date_format: str | None = None) 
     _item_grid(_console(stderr=True), item, label, date_format)
 
 
-def settings_table(rows: Sequence[tuple[str, str, str]]) -> None:
+def settings_table(rows: Sequence[tuple[str, str, str]], fmt: OutputFormat | None) -> None:
     """``name  value  source`` rows: a table on a terminal, tab-separated in a pipe."""
-    if not stdout_is_terminal():
+    if default_format(fmt) is not OutputFormat.table:
         write("".join(f"{name}\t{value}\t{source}\n" for name, value, source in rows))
         return
     from rich import box
