@@ -120,7 +120,10 @@ def test_date_format_changes_only_what_people_see(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ('colour = "always"\n', "unknown key 'colour' (known: file, editor, pager, date_format, feed)"),
+        (
+            'colour = "always"\n',
+            "unknown key 'colour' (known: file, editor, pager, date_format, feed)",
+        ),
         ("pager = 3\n", "'pager' must be a string, not an integer"),
         ("editor = true\n", "'editor' must be a string, not a boolean"),
         ('file = ""\n', "'file' must be a path, not empty"),

@@ -13,7 +13,6 @@ from coopcli.cli import app
 from tests.conftest import Run
 
 
-
 def _paths(command: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Every command and group, nested ones too, as the words that invoke it."""
     found: list[tuple[str, ...]] = []

@@ -145,7 +145,10 @@ def parse(text: str, types: Mapping[str, str]) -> Fields:
 
         if not raw_date.strip():
             raise UsageError("date: a date is needed")
-        raw_date = parse_date(raw_date.strip())
+        try:
+            raw_date = parse_date(raw_date.strip())
+        except UsageError as exc:
+            raise UsageError(f"date: {exc}") from None
     url = _text(data, "url", required=False)
     try:
         check_url(url)
@@ -239,7 +242,10 @@ def edit(
     original = draft.read()
     ask = ask_again or _ask_again
     while True:
-        run_editor(draft.path)
+        try:
+            run_editor(draft.path)
+        except CoopError as exc:
+            raise draft.kept(str(exc), like=exc) from None
         text = draft.read()
         try:
             if unchanged_cancels and _strip_errors(text) == original:
@@ -250,10 +256,10 @@ def edit(
             raise
         except CoopError as exc:
             if not can_ask:
-                raise draft.kept(f"the edited item is not valid: {exc}") from None
+                raise draft.kept(f"the edited item is not valid: {exc}", like=exc) from None
             render.error(str(exc))
             if not ask():
-                raise draft.kept("the edited item is not valid") from None
+                raise draft.kept("the edited item is not valid", like=exc) from None
             draft.write(with_error(text, str(exc)))
 
 
