@@ -61,17 +61,21 @@ def _index(ctx: Any) -> Iterator[Index | None]:
 
 
 def complete_types(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
-    """Type keys (with their labels) starting with what was typed."""
-    try:
-        from coopcli.itemtypes import all_types
+    """Type keys (with their labels) starting with what was typed.
 
-        types: dict[str, str] = {}
+    The built-in types are offered even when the item file cannot be read.
+    """
+    from coopcli.itemtypes import all_types
+
+    types = all_types()
+    try:
         with _index(ctx) as idx:
-            types = all_types(idx.meta.types if idx is not None else None)
-        wanted = incomplete.casefold()
-        return [(key, describe(label)) for key, label in types.items() if key.startswith(wanted)]
+            if idx is not None:
+                types = all_types(idx.meta.types)
     except Exception:
-        return []
+        pass
+    wanted = incomplete.casefold()
+    return [(key, describe(label)) for key, label in types.items() if key.startswith(wanted)]
 
 
 def complete_tags(ctx: Any, incomplete: str) -> list[str]:
