@@ -13,7 +13,6 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +59,8 @@ def pager_command() -> list[str] | None:
 
 def show(text: str, command: list[str]) -> bool:
     """Send ``text`` to the pager; False if the pager could not be started."""
+    import subprocess
+
     env = dict(os.environ)
     # less: quit if one screen (-F), keep colours (-R), leave the text on screen (-X).
     env.setdefault("LESS", "FRX")
