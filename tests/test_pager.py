@@ -147,3 +147,13 @@ def test_an_error_still_shows_what_was_printed(
 )
 def test_screen_lines(text: str, width: int, rows: int) -> None:
     assert pager.screen_lines(text, width) == rows
+
+
+@pytest.mark.usefixtures("terminal")
+def test_without_less_and_without_a_chosen_pager_output_is_printed(
+    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", "")
+    result = run("list", "--format", "tsv")
+    assert len(result.stdout.splitlines()) == 10
+    assert result.stderr == ""

@@ -48,11 +48,18 @@ def fits(text: str) -> bool:
 
 
 def pager_command() -> list[str] | None:
-    """The pager to run, split into words; None when paging is turned off."""
+    """The pager to run, split into words; None when paging is turned off.
+
+    The default pager is used only when it is installed; one the user chose is
+    always tried (and a warning says so if it cannot run).
+    """
     from coopcli.config import pager_setting
 
-    words = shlex.split(pager_setting().value or "")
+    setting = pager_setting()
+    words = shlex.split(setting.value or "")
     if not words or words[0] == "cat":
+        return None
+    if setting.is_default and shutil.which(words[0]) is None:
         return None
     return words
 
