@@ -138,3 +138,11 @@ def test_type_choices_are_numbered() -> None:
     assert type_choices({"news": "News", "report": "Annual report"}) == (
         "Types:\n  1  news    News\n  2  report  Annual report"
     )
+
+
+@pytest.mark.usefixtures("terminal")
+def test_force_applies_to_the_answers(run: Run, seeded: Path) -> None:
+    title = "Sung Ho Kim, International Cooperation Department, KFCC"
+    result = run("add", "--force", input=answers("spotlight", title, "2021-10-28", "", "", "", "y"))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "2021-10-28-sung-ho-kim-2"

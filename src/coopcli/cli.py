@@ -202,7 +202,7 @@ def _add_interactively(store: Store, given: NewItem, *, edit: bool) -> None:
     with open_index(store) as idx:
         types = all_types(idx.meta.types)
     if not edit:
-        new = prompts.ask_item(types, today(), None)
+        new = prompts.ask_item(types, today(), given)
         if not prompts.confirm_save(new, types.get(new.type, new.type), date_format()):
             render.info("Nothing was added.")
             return
