@@ -160,4 +160,4 @@ def test_completion_is_fast(seeded: Path) -> None:
     complete_bash("coopcli show 2021")  # builds the index
     start = time.perf_counter()
     complete_bash("coopcli show 2021")
-    assert time.perf_counter() - start < 2.0
+    assert time.perf_counter() - start < 3.0

@@ -13,11 +13,11 @@ import pexpect
 import pytest
 
 from coopcli.store import Store
-from tests.test_editor import FAKE_EDITOR
 
 pytestmark = pytest.mark.slow
 
 ID = "2021-10-28-ilo-country-briefs"
+FAKE_EDITOR = Path(__file__).with_name("fake_editor.py")
 
 
 def spawn(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
