@@ -35,6 +35,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     monkeypatch.delenv("COOPCLI_TODAY", raising=False)
     monkeypatch.delenv("COOPCLI_LOCK_TIMEOUT", raising=False)
+    # The user's editor and pager must never open during a test.
+    for name in ("VISUAL", "EDITOR", "PAGER", "LESS"):
+        monkeypatch.delenv(name, raising=False)
     return tmp_path
 
 

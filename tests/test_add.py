@@ -150,7 +150,9 @@ def test_adding_one_item_changes_only_its_lines(run: Run, seeded: Path) -> None:
 def test_missing_title_without_terminal_is_usage_error(run: Run, news_file: Path) -> None:
     result = run("add", "--type", "news")
     assert result.exit_code == 2
-    assert result.stderr == "Error: missing --title (no terminal to ask on)\n"
+    assert result.stderr == (
+        "Error: missing --title (no terminal to ask on; see coopcli add --help)\n"
+    )
     assert not news_file.exists()
 
 

@@ -12,10 +12,17 @@ from coopcli import __version__
 from coopcli.cli import app
 from tests.conftest import Run
 
-COMMANDS = sorted(
-    name
-    for name in typer.main.get_command(app).commands  # type: ignore[attr-defined]
-)
+
+def _paths(command: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group, nested ones too, as the words that invoke it."""
+    found: list[tuple[str, ...]] = []
+    for name, sub in getattr(command, "commands", {}).items():
+        found.append((*prefix, name))
+        found += _paths(sub, (*prefix, name))
+    return found
+
+
+COMMANDS = sorted(" ".join(path) for path in _paths(typer.main.get_command(app)))
 
 
 def test_version(run: Run) -> None:
@@ -24,11 +31,21 @@ def test_version(run: Run) -> None:
     assert result.stdout == f"coopcli {__version__}\n"
 
 
+def test_the_meta_test_sees_nested_commands() -> None:
+    assert {"add", "list", "config", "config show"} <= set(COMMANDS)
+
+
 @pytest.mark.parametrize("command", COMMANDS)
 def test_every_command_has_help_with_example(run: Run, command: str) -> None:
-    result = run(command, "--help")
+    result = run(*command.split(), "--help")
     assert result.exit_code == 0
     assert "Example: coopcli " in result.stdout
+    # A one-line purpose: the first paragraph after the usage line is one sentence.
+    paragraphs = result.stdout.split("\n\n")
+    purpose = paragraphs[1].strip()
+    assert "\n" not in purpose
+    assert purpose.endswith(".")
+    assert len(purpose) <= 90
 
 
 def test_no_arguments_shows_help(run: Run) -> None:

@@ -6,6 +6,7 @@ need them, so ``coopcli --version`` and ``--help`` start fast.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
@@ -13,11 +14,13 @@ from typer.core import TyperGroup
 
 from coopcli import __version__, cliutil, render
 from coopcli.cliutil import date_or_today, load_for_reading, need, open_store, read_index
+from coopcli.completion import complete_ids, complete_tags, complete_types
 from coopcli.errors import CoopError, UsageError
 from coopcli.options import (
     FileOption,
     FormatOption,
     LimitOption,
+    NoPagerOption,
     ReverseOption,
     SortOption,
     with_filters,
@@ -25,7 +28,8 @@ from coopcli.options import (
 from coopcli.query import FilterArgs, SortKey
 
 if TYPE_CHECKING:
-    pass
+    from coopcli.append import NewItem
+    from coopcli.store import Store
 
 
 class CoopGroup(TyperGroup):
@@ -79,7 +83,11 @@ def root(
 TypeOption = Annotated[
     str | None,
     typer.Option(
-        "--type", "-t", help="Type key or label (news, spotlight, champion…).", show_default=False
+        "--type",
+        "-t",
+        help="Type key or label (news, spotlight, champion…).",
+        show_default=False,
+        autocompletion=complete_types,
     ),
 ]
 TitleOption = Annotated[
@@ -103,13 +111,23 @@ UrlOption = Annotated[
 ]
 TagsOption = Annotated[
     list[str] | None,
-    typer.Option("--tag", help="A tag; repeat for several.", show_default=False),
+    typer.Option(
+        "--tag", help="A tag; repeat for several.", show_default=False, autocompletion=complete_tags
+    ),
 ]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Add even if an item with this title and date exists.")
 ]
 IdArgument = Annotated[
-    str, typer.Argument(help="Item id, or any unique prefix of it.", show_default=False)
+    str,
+    typer.Argument(
+        help="Item id, or any unique prefix of it.", show_default=False, autocompletion=complete_ids
+    ),
+]
+
+
+EditFlag = Annotated[
+    bool, typer.Option("--edit", "-e", help="Write the item in your editor ($VISUAL, $EDITOR).")
 ]
 
 
@@ -123,36 +141,83 @@ def add(
     url: UrlOption = None,
     tag: TagsOption = None,
     force: ForceOption = False,
+    edit: EditFlag = False,
     file: FileOption = None,
 ) -> None:
     """Add an item and print its new id.
 
-    Example: coopcli add --type news --title "ILO country briefs" --date "28 October 2021"
-    """
-    from coopcli import actions
-    from coopcli.append import NewItem, try_append
+    On a terminal without flags, asks for each field; --edit writes it in your editor.
 
-    type_ = need(type, "--type", "Type")
-    title_ = need(title, "--title", "Title")
-    day = date_or_today(date)
+    Example: coopcli add --type news --title "ILO country briefs" --date "28 October 2021"
+
+    Example: coopcli add --edit --type spotlight
+    """
+    from coopcli.append import NewItem
+
     store = open_store(ctx, file)
-    new = NewItem(type_, title_, day, summary, url, tag or [], force)
+    given = NewItem(type or "", title or "", date_or_today(date), summary, url, tag or [], force)
+    no_fields = all(v is None for v in (type, title, date, summary, url, tag))
+    if edit or (no_fields and cliutil.interactive()):
+        _add_interactively(store, given, edit=edit)
+        return
+    missing = [flag for flag, value in (("--type", type), ("--title", title)) if value is None]
+    if missing and not cliutil.interactive():
+        raise UsageError(
+            f"missing {' and '.join(missing)} (no terminal to ask on; see coopcli add --help)"
+        )
+    new = replace(given, type=need(type, "--type", "Type"), title=need(title, "--title", "Title"))
+    render.write(f"{_save_new(store, new)}\n")
+
+
+def _save_new(store: Store, new: NewItem) -> str:
+    """Add ``new`` (appending when possible) and return its id."""
+    from coopcli import actions
+    from coopcli.append import try_append
+
     appended = try_append(store, new)
     if appended is not None:
-        render.write(f"{appended.id}\n")
-        return
+        return appended.id
     with store.transaction() as doc:
         item = actions.add_item(
             doc,
-            type=type_,
-            title=title_,
-            date=day,
-            summary=summary,
-            url=url,
-            tags=tag or [],
-            force=force,
+            type=new.type,
+            title=new.title,
+            date=new.date,
+            summary=new.summary,
+            url=new.url,
+            tags=new.tags,
+            force=new.force,
         )
-    render.write(f"{item.id}\n")
+    return item.id
+
+
+def _add_interactively(store: Store, given: NewItem, *, edit: bool) -> None:
+    """``add`` without flags on a terminal (prompts), or ``add --edit`` (the editor)."""
+    from coopcli import editor, prompts
+    from coopcli.config import date_format
+    from coopcli.dates import today
+    from coopcli.itemtypes import all_types
+    from coopcli.reading import open_index
+
+    with open_index(store) as idx:
+        types = all_types(idx.meta.types)
+    if not edit:
+        new = prompts.ask_item(types, today(), given)
+        if not prompts.confirm_save(new, types.get(new.type, new.type), date_format()):
+            render.info("Nothing was added.")
+            return
+        render.write(f"{_save_new(store, new)}\n")
+        return
+    written = editor.new_item(types, given, can_ask=cliutil.interactive())
+    if written is None:
+        return
+    new, draft = written
+    try:
+        item_id = _save_new(store, new)
+    except CoopError as exc:
+        raise draft.kept(str(exc), like=exc) from None
+    draft.discard()
+    render.write(f"{item_id}\n")
 
 
 @app.command("list")
@@ -164,6 +229,7 @@ def list_(
     sort: SortOption = SortKey.DATE,
     reverse: ReverseOption = False,
     format: FormatOption = None,
+    no_pager: NoPagerOption = False,
     file: FileOption = None,
 ) -> None:
     """List items, newest first.
@@ -171,12 +237,21 @@ def list_(
     Example: coopcli list --type spotlight --since 2021-10 -n 20
     """
     from coopcli import actions
+    from coopcli.config import date_format
     from coopcli.itemtypes import all_types
+    from coopcli.pager import paging
 
     with read_index(ctx, file) as idx:
         selection = actions.select_rows(idx, filters, sort=sort, reverse=reverse, limit=limit)
         labels = all_types(idx.meta.types)
-    render.print_items(selection.items, labels, format, caption=selection.caption())
+    with paging(not no_pager):
+        render.print_items(
+            selection.items,
+            labels,
+            format,
+            caption=selection.caption(),
+            date_format=date_format(),
+        )
 
 
 @app.command()
@@ -191,6 +266,7 @@ def search(
     sort: SortOption = SortKey.DATE,
     reverse: ReverseOption = False,
     format: FormatOption = None,
+    no_pager: NoPagerOption = False,
     file: FileOption = None,
 ) -> None:
     """Find items whose title or summary contains all the words (any case).
@@ -198,12 +274,21 @@ def search(
     Example: coopcli search untfsse meeting --since 2021
     """
     from coopcli import actions
+    from coopcli.config import date_format
+    from coopcli.pager import paging
 
     _, doc = load_for_reading(ctx, file)
     selection = actions.select(doc, filters, words=words, sort=sort, reverse=reverse, limit=limit)
     if not selection.items:
         render.info("No items match.")
-    render.print_items(selection.items, doc.all_types(), format, caption=selection.caption())
+    with paging(not no_pager):
+        render.print_items(
+            selection.items,
+            doc.all_types(),
+            format,
+            caption=selection.caption(),
+            date_format=date_format(),
+        )
 
 
 @app.command()
@@ -211,6 +296,7 @@ def show(
     ctx: typer.Context,
     id: IdArgument,
     format: FormatOption = None,
+    no_pager: NoPagerOption = False,
     file: FileOption = None,
 ) -> None:
     """Show one item in full.
@@ -218,12 +304,15 @@ def show(
     Example: coopcli show 2021-10-29-ilo
     """
     from coopcli import ids
+    from coopcli.config import date_format
     from coopcli.itemtypes import all_types
+    from coopcli.pager import paging
 
     with read_index(ctx, file) as idx:
         item = ids.find(idx.ids_with_prefix(id.strip(), limit=None), id)
         label = all_types(idx.meta.types).get(item.type, item.type)
-    render.print_item(item, label, format)
+    with paging(not no_pager):
+        render.print_item(item, label, format, date_format=date_format())
 
 
 @app.command()
@@ -241,42 +330,62 @@ def edit(
         str | None, typer.Option("--url", help="New URL ('' clears it).", show_default=False)
     ] = None,
     tag: Annotated[
-        list[str] | None, typer.Option("--tag", help="Add a tag; repeatable.", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--tag", help="Add a tag; repeatable.", show_default=False, autocompletion=complete_tags
+        ),
     ] = None,
     untag: Annotated[
         list[str] | None,
-        typer.Option("--untag", help="Remove a tag; repeatable.", show_default=False),
+        typer.Option(
+            "--untag",
+            help="Remove a tag; repeatable.",
+            show_default=False,
+            autocompletion=complete_tags,
+        ),
     ] = None,
     force: ForceOption = False,
     file: FileOption = None,
 ) -> None:
     """Change an item's fields; its id stays the same.
 
+    Without field flags, opens the item in your editor ($VISUAL, $EDITOR).
+
     Example: coopcli edit 2021-10-28-ilo-country --summary "Briefs from five countries." --tag asia
+
+    Example: EDITOR=nano coopcli edit 2021-10-28-ilo-country
     """
     from coopcli import actions
     from coopcli.dates import parse_date
 
     day = None if date is None else parse_date(date)
-    if all(v is None for v in (type, title, date, summary, url, tag, untag)):
-        raise UsageError(
-            "nothing to change: give at least one of --type, --title, --date, "
-            "--summary, --url, --tag, --untag"
-        )
     store = open_store(ctx, file)
-    with store.transaction() as doc:
-        item, changed = actions.edit_item(
-            doc,
-            id,
-            type=type,
-            title=title,
-            date=day,
-            summary=summary,
-            url=url,
-            add_tags=tag or [],
-            remove_tags=untag or [],
-            force=force,
-        )
+    if all(v is None for v in (type, title, date, summary, url, tag, untag)):
+        from coopcli import editor
+
+        if not cliutil.interactive() and not editor.editor_command()[1]:
+            raise UsageError(
+                "nothing to change: give at least one of --type, --title, --date, "
+                "--summary, --url, --tag, --untag (or set EDITOR to edit the item in it)"
+            )
+        edited = editor.edit_existing(store, id, force=force, can_ask=cliutil.interactive())
+        if edited is None:
+            return
+        item, changed = edited
+    else:
+        with store.transaction() as doc:
+            item, changed = actions.edit_item(
+                doc,
+                id,
+                type=type,
+                title=title,
+                date=day,
+                summary=summary,
+                url=url,
+                add_tags=tag or [],
+                remove_tags=untag or [],
+                force=force,
+            )
     what = ", ".join(changed) if changed else "nothing (already so)"
     render.info(f"Changed {item.id}: {what}")
 
@@ -286,7 +395,11 @@ def remove(
     ctx: typer.Context,
     ids_: Annotated[
         list[str],
-        typer.Argument(metavar="ID...", help="Ids (or unique prefixes) of the items to remove."),
+        typer.Argument(
+            metavar="ID...",
+            help="Ids (or unique prefixes) of the items to remove.",
+            autocompletion=complete_ids,
+        ),
     ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     file: FileOption = None,
@@ -391,5 +504,5 @@ def main() -> NoReturn:
     raise SystemExit(0)  # pragma: no cover - app() always exits
 
 
-# Command modules register themselves on import.
-from coopcli import cli_git  # noqa: E402, F401
+# Commands that live in their own modules register themselves on import.
+from coopcli import cli_config, cli_git  # noqa: E402, F401

@@ -105,9 +105,11 @@ def check(
     ] = CheckFormat.text,
     file: FileOption = None,
 ) -> None:
-    """Check item files: schema, duplicate ids, duplicate title and date, future dates, URLs.
+    """Check item files for every problem, one line each.
 
-    Exit status 0 when all is well, 1 with one line per problem (for pre-commit or CI).
+    Looks at the schema, duplicate ids, duplicate title and date, future dates and
+    URLs. Exit status 0 when all is well, 1 with one line per problem (for pre-commit
+    or CI).
 
     Example: coopcli check data/news.toml --tolerance 7
     """

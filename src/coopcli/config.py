@@ -1,12 +1,28 @@
-"""Settings: which item file to use, and the user's config file.
+"""Settings: which item file to use, the editor, the pager, and the user's config file.
 
-The item file is chosen by ``--file``, else ``$COOPCLI_FILE``, else ``file`` in
-``$XDG_CONFIG_HOME/coopcli/config.toml``, else ``news.toml`` in the user data directory.
+The config file is ``$XDG_CONFIG_HOME/coopcli/config.toml`` (platformdirs picks the
+right place on each platform)::
+
+    file = "~/news/news.toml"     # the default item file (relative: to this file)
+    editor = "nano"               # after $VISUAL and $EDITOR
+    pager = "less -R"             # after $PAGER
+    date_format = "%d %b %Y"      # how tables show dates; stored dates stay ISO
+
+    [feed]                        # defaults for feed exports
+    title = "News from our cooperatives"
+    link = "https://www.example.org/news"
+
+Each setting comes from a flag, an environment variable, the config file, or a
+default, in that order; :func:`settings` says which for ``coopcli config show``.
+Unknown keys and values of the wrong type are errors that name the file and the key.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +33,18 @@ from coopcli.errors import DataError
 
 APP_NAME = "coopcli"
 
+#: Top-level keys of the config file, and what each must be.
+KEYS: dict[str, str] = {
+    "file": "a path",
+    "editor": "a command",
+    "pager": "a command",
+    "date_format": "a strftime format such as '%d %b %Y'",
+    "feed": "a table with title and link",
+}
+FEED_KEYS = ("title", "link")
+DEFAULT_DATE_FORMAT = "%Y-%m-%d"
+DEFAULT_PAGER = "less"
+
 
 def config_path() -> Path:
     """Where the config file lives (it need not exist)."""
@@ -25,19 +53,77 @@ def config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
 
+def _kind(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", list: "a list"}
+    names.update({dict: "a table", str: "a string", dt.date: "a date"})
+    return names.get(type(value), type(value).__name__)
+
+
+def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    for key, value in data.items():
+        if key not in KEYS:
+            raise DataError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+        if key == "feed":
+            if not isinstance(value, dict):
+                raise DataError(f"{path}: 'feed' must be a table ([feed]), not {_kind(value)}")
+            for sub, text in value.items():
+                if sub not in FEED_KEYS:
+                    raise DataError(
+                        f"{path}: unknown key 'feed.{sub}' (known: feed.title, feed.link)"
+                    )
+                if not isinstance(text, str):
+                    raise DataError(f"{path}: 'feed.{sub}' must be a string, not {_kind(text)}")
+            link = value.get("link")
+            if link is not None:
+                from coopcli.rules import check_url
+
+                try:
+                    check_url(link)
+                except ValueError as exc:
+                    raise DataError(f"{path}: 'feed.link' {exc}") from None
+            continue
+        if not isinstance(value, str):
+            raise DataError(f"{path}: {key!r} must be a string, not {_kind(value)}")
+        if not value.strip() and key in ("file", "date_format"):
+            raise DataError(f"{path}: {key!r} must be {KEYS[key]}, not empty")
+        if key == "date_format" and "%" not in value:
+            raise DataError(f"{path}: 'date_format' must be {KEYS[key]} (it has no % code)")
+    return data
+
+
 def load_config(path: Path | None = None) -> dict[str, Any]:
-    """Read the config file; a missing one is empty, a malformed one an error."""
+    """Read and check the config file; a missing one is empty, a malformed one an error."""
     path = path or config_path()
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         return {}
+    except IsADirectoryError:
+        raise DataError(f"{path}: is a directory, not a config file") from None
     except OSError as exc:
         raise DataError(f"{path}: cannot read the config file: {exc.strerror}") from None
     try:
-        return tomli.loads(data.decode("utf-8-sig"))
+        parsed = tomli.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, tomli.TOMLDecodeError) as exc:
         raise DataError(f"{path}: invalid config file: {exc}") from None
+    return _check(path, parsed)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One effective setting, and where it came from."""
+
+    name: str
+    value: str | None
+    #: ``flag``, ``env``, ``config`` or ``default``.
+    source: str
+    #: The flag, variable or file that gave the value (empty for a default).
+    origin: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        """True when no flag, variable or config gave the value."""
+        return self.source == "default"
 
 
 @dataclass(frozen=True)
@@ -53,18 +139,110 @@ class FileChoice:
         return self.source == "default"
 
 
-def choose_file(flag: str | None) -> FileChoice:
-    """Apply the precedence: flag, environment, config file, default."""
+def _file_setting(flag: str | None, config: dict[str, Any]) -> Setting:
     if flag:
-        return FileChoice(Path(flag).expanduser(), "--file")
+        return Setting("file", str(Path(flag).expanduser()), "flag", "--file")
     env = os.environ.get("COOPCLI_FILE")
     if env:
-        return FileChoice(Path(env).expanduser(), "COOPCLI_FILE")
-    configured = load_config().get("file")
+        return Setting("file", str(Path(env).expanduser()), "env", "COOPCLI_FILE")
+    configured = config.get("file")
     if configured is not None:
-        if not isinstance(configured, str) or not configured.strip():
-            raise DataError(f"{config_path()}: 'file' must be a path")
-        return FileChoice(Path(configured).expanduser(), str(config_path()))
+        where = config_path()
+        # A relative path is taken from the config file's folder, not wherever the
+        # command happens to run.
+        path = where.parent / Path(configured).expanduser()
+        return Setting("file", str(path), "config", str(where))
     import platformdirs
 
-    return FileChoice(Path(platformdirs.user_data_dir(APP_NAME)) / "news.toml", "default")
+    return Setting("file", str(Path(platformdirs.user_data_dir(APP_NAME)) / "news.toml"), "default")
+
+
+def choose_file(flag: str | None) -> FileChoice:
+    """Apply the precedence: flag, environment, config file, default."""
+    setting = _file_setting(flag, {} if flag else load_config())
+    source = {"flag": "--file", "default": "default"}.get(setting.source, setting.origin)
+    return FileChoice(Path(setting.value or ""), source)
+
+
+def default_editor() -> str:
+    """An editor that is there: Debian's ``editor``, then nano, then vi (notepad on Windows)."""
+    if sys.platform == "win32":  # pragma: no cover - tests run on POSIX
+        return "notepad"
+    for name in ("editor", "nano", "vi"):
+        if shutil.which(name):
+            return name
+    return "vi"
+
+
+def _env_or_config(
+    name: str, variables: tuple[str, ...], config: dict[str, Any], default: str
+) -> Setting:
+    for variable in variables:
+        value = os.environ.get(variable)
+        if value is not None and value.strip():
+            return Setting(name, value, "env", variable)
+    if name in config:
+        return Setting(name, config[name], "config", str(config_path()))
+    return Setting(name, default, "default")
+
+
+def editor_setting(config: dict[str, Any] | None = None) -> Setting:
+    """The editor: ``$VISUAL``, ``$EDITOR``, config ``editor``, else a default."""
+    config = load_config() if config is None else config
+    return _env_or_config("editor", ("VISUAL", "EDITOR"), config, default_editor())
+
+
+def pager_setting(config: dict[str, Any] | None = None) -> Setting:
+    """The pager: ``$PAGER``, config ``pager``, else ``less``.
+
+    An empty ``pager = ""`` in the config turns paging off.
+    """
+    config = load_config() if config is None else config
+    value = os.environ.get("PAGER")
+    if value is not None:
+        # PAGER= (set but empty) is the usual way to say "no pager".
+        return Setting("pager", value, "env", "PAGER")
+    return _env_or_config("pager", (), config, DEFAULT_PAGER)
+
+
+def date_format(config: dict[str, Any] | None = None) -> str:
+    """How tables and ``show`` print dates (display only; files keep ISO dates)."""
+    config = load_config() if config is None else config
+    value: str = config.get("date_format", DEFAULT_DATE_FORMAT)
+    return value
+
+
+@dataclass(frozen=True)
+class FeedDefaults:
+    """The feed title and link to use when the item file does not set them."""
+
+    title: str | None
+    link: str | None
+
+
+def feed_defaults(config: dict[str, Any] | None = None) -> FeedDefaults:
+    """``[feed]`` ``title`` and ``link`` from the config file (None where not set)."""
+    config = load_config() if config is None else config
+    feed: dict[str, str] = config.get("feed", {})
+    return FeedDefaults(feed.get("title"), feed.get("link"))
+
+
+def settings(file_flag: str | None = None) -> list[Setting]:
+    """Every effective setting, in a fixed order, each with its source."""
+    config = load_config()
+    where = str(config_path())
+
+    def configured(name: str, value: str | None, default: str | None) -> Setting:
+        if value is not None:
+            return Setting(name, value, "config", where)
+        return Setting(name, default, "default")
+
+    feed = config.get("feed", {})
+    return [
+        _file_setting(file_flag, config),
+        editor_setting(config),
+        pager_setting(config),
+        configured("date_format", config.get("date_format"), DEFAULT_DATE_FORMAT),
+        configured("feed.title", feed.get("title"), None),
+        configured("feed.link", feed.get("link"), None),
+    ]

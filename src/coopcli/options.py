@@ -15,6 +15,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from coopcli.completion import complete_tags, complete_types
 from coopcli.query import FilterArgs, SortKey
 from coopcli.render import OutputFormat
 
@@ -49,6 +50,12 @@ SortOption = Annotated[
     SortKey, typer.Option("--sort", help="Order by date (newest first), title or type.")
 ]
 ReverseOption = Annotated[bool, typer.Option("--reverse", help="Reverse the order.")]
+NoPagerOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-pager", help="Print straight to the terminal, even when the output is long."
+    ),
+]
 
 
 _FILTER_OPTIONS: dict[str, Any] = {
@@ -59,6 +66,7 @@ _FILTER_OPTIONS: dict[str, Any] = {
             "-t",
             help="Only items of this type (key or label, any case); repeatable.",
             metavar="TYPE",
+            autocompletion=complete_types,
             show_default=False,
         ),
     ],
@@ -68,6 +76,7 @@ _FILTER_OPTIONS: dict[str, Any] = {
             "--tag",
             help="Only items with this tag; repeat for several (all must match).",
             metavar="TAG",
+            autocompletion=complete_tags,
             show_default=False,
         ),
     ],

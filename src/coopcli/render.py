@@ -8,6 +8,7 @@ Rich table in colour; into a pipe it is plain tab-separated lines unless
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import json
 import sys
@@ -90,11 +91,17 @@ def _json(value: Any, *, indent: int | None = 2) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent)
 
 
+def format_date(day: dt.date, date_format: str | None) -> str:
+    """A date as people read it: ISO unless the config's ``date_format`` says otherwise."""
+    return day.isoformat() if date_format is None else day.strftime(date_format)
+
+
 def items_table(
     items: Sequence[ItemView],
     labels: Mapping[str, str],
     *,
     caption: str | None = None,
+    date_format: str | None = None,
 ) -> None:
     """Print items as a table numbered like the listing page."""
     from rich import box
@@ -117,7 +124,7 @@ def items_table(
     for number, item in enumerate(items, start=1):
         row: list[str | Text] = [str(number), item.id]
         if show_date:
-            row.append(item.date.isoformat())
+            row.append(format_date(item.date, date_format))
         row += [labels.get(item.type, item.type), Text(item.title)]
         if show_summary:
             row.append(Text(" ".join((item.summary or "").split()), style="dim"))
@@ -132,10 +139,12 @@ def print_items(
     *,
     caption: str | None = None,
     extra: Callable[[ItemView], Mapping[str, Any]] | None = None,
+    date_format: str | None = None,
 ) -> None:
     """Print items in the chosen format (see :func:`default_format`).
 
-    ``extra`` adds fields to each JSON object (search adds its score).
+    ``extra`` adds fields to each JSON object (search adds its score);
+    ``date_format`` changes how the table shows dates (never JSON or TSV).
     """
     fmt = default_format(fmt)
 
@@ -157,44 +166,81 @@ def print_items(
             )
         )
     else:
-        items_table(items, labels, caption=caption)
+        items_table(items, labels, caption=caption, date_format=date_format)
 
 
-def print_item(item: ItemView, label: str, fmt: OutputFormat | None) -> None:
-    """Print one item in full."""
-    fmt = default_format(fmt)
-    if fmt in (OutputFormat.json, OutputFormat.jsonl):
-        write(_json(to_json(item), indent=2 if fmt is OutputFormat.json else None) + "\n")
-        return
-    fields = [
-        ("id", item.id),
+def _fields(item: ItemView, label: str, date_format: str | None) -> list[tuple[str, str]]:
+    fields = [("id", item.id)] if item.id else []
+    fields += [
         ("type", f"{label} ({item.type})"),
         ("title", item.title),
-        ("date", item.date.isoformat()),
+        ("date", format_date(item.date, date_format)),
     ]
     if item.url:
         fields.append(("url", item.url))
     if item.tags:
         fields.append(("tags", ", ".join(item.tags)))
-    if fmt is OutputFormat.tsv:
-        lines = [f"{name}: {value}" for name, value in fields]
-        if item.summary:
-            lines += ["", item.summary]
-        write("\n".join(lines) + "\n")
-        return
+    return fields
+
+
+def _item_grid(console: Console, item: ItemView, label: str, date_format: str | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
-    for name, value in fields:
+    for name, value in _fields(item, label, date_format):
         grid.add_row(name, Text(value, style="bold" if name == "title" else ""))
-    console = _console()
     console.print(grid)
     if item.summary:
         console.print()
         console.print(Text(item.summary))
+
+
+def print_item(
+    item: ItemView, label: str, fmt: OutputFormat | None, *, date_format: str | None = None
+) -> None:
+    """Print one item in full (``date_format`` applies to the terminal view only)."""
+    fmt = default_format(fmt)
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
+        write(_json(to_json(item), indent=2 if fmt is OutputFormat.json else None) + "\n")
+        return
+    if fmt is OutputFormat.tsv:
+        lines = [f"{name}: {value}" for name, value in _fields(item, label, None)]
+        if item.summary:
+            lines += ["", item.summary]
+        write("\n".join(lines) + "\n")
+        return
+    _item_grid(_console(), item, label, date_format)
+
+
+def preview_item(item: ItemView, label: str, *, date_format: str | None = None) -> None:
+    """Show an item about to be saved, on stderr (stdout is for its id)."""
+    _item_grid(_console(stderr=True), item, label, date_format)
+
+
+def settings_table(rows: Sequence[tuple[str, str, str]], fmt: OutputFormat | None) -> None:
+    """``name  value  source`` rows: a table on a terminal, tab-separated in a pipe."""
+    if default_format(fmt) is not OutputFormat.table:
+        write("".join(f"{name}\t{value}\t{source}\n" for name, value, source in rows))
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Setting", style="cyan", no_wrap=True)
+    table.add_column("Value")
+    table.add_column("From", style="dim")
+    for name, value, source in rows:
+        table.add_row(name, Text(value), Text(source))
+    _console().print(table)
+
+
+def to_json_text(value: Any, *, compact: bool = False) -> str:
+    """JSON for ``--format json`` (indented) or ``jsonl`` (compact), with a final newline."""
+    return _json(value, indent=None if compact else 2) + "\n"
 
 
 def progress(items: Iterable[T], total: int, description: str) -> Iterator[T]:
