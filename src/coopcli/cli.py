@@ -389,3 +389,6 @@ def main() -> NoReturn:
     """Entry point of the ``coopcli`` script."""
     app(prog_name="coopcli")
     raise SystemExit(0)  # pragma: no cover - app() always exits
+
+
+from coopcli import cli_backup  # noqa: E402, F401

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from coopcli import formats
-from coopcli.atomic import atomic_write, link_backup, remove_stale_temporaries
+from coopcli.atomic import atomic_write, remove_stale_temporaries
 from coopcli.errors import DataError, LockTimeoutError, UsageError, WriteError
 
 if TYPE_CHECKING:
@@ -230,12 +230,8 @@ class Store:
                     "the file is unchanged"
                 )
 
-        def keep_backup() -> None:
-            if original is not None:
-                link_backup(self.target, self.backup_path)
-
         remove_stale_temporaries(self.target)
-        atomic_write(self.path, data, verify=verify, before_replace=keep_backup)
+        atomic_write(self.path, data, verify=verify, backup=self.backup_path)
         from coopcli.reading import remember
 
         remember(self, doc)
