@@ -360,14 +360,14 @@ def export(
 
     Example: coopcli export --format json --since 2021-10 --output news.json
     """
-    from pathlib import Path
-
     from coopcli import actions, formats
+    from coopcli.config import checked_path
     from coopcli.view import Listing
 
+    target = None if output is None else checked_path(output)
     name = format
     if name is None:
-        guessed = formats.for_path(Path(output)) if output else None
+        guessed = formats.for_path(target) if target else None
         name = guessed.name if guessed else "json"
     exporter = formats.load(name)
     with read_index(ctx, file) as idx:
@@ -375,12 +375,12 @@ def export(
         meta = idx.meta
     listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
     text: str = exporter.export(listing)
-    if output is None:
+    if target is None:
         render.write(text)
         return
     from coopcli.atomic import atomic_write
 
-    atomic_write(Path(output), text.encode("utf-8"))
+    atomic_write(target, text.encode("utf-8"))
     count = len(selection.items)
     render.info(f"Wrote {count} item{'' if count == 1 else 's'} to {output} ({name})")
 

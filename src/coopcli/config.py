@@ -13,7 +13,7 @@ from typing import Any
 
 import tomli
 
-from coopcli.errors import DataError
+from coopcli.errors import DataError, UsageError
 
 APP_NAME = "coopcli"
 
@@ -53,18 +53,25 @@ class FileChoice:
         return self.source == "default"
 
 
+def checked_path(text: str) -> Path:
+    """A path typed by a person; one the OS cannot take (a NUL in it) is a usage error."""
+    if "\0" in text:
+        raise UsageError(f"{text!r}: a file name cannot contain a NUL character")
+    return Path(text).expanduser()
+
+
 def choose_file(flag: str | None) -> FileChoice:
     """Apply the precedence: flag, environment, config file, default."""
     if flag:
-        return FileChoice(Path(flag).expanduser(), "--file")
+        return FileChoice(checked_path(flag), "--file")
     env = os.environ.get("COOPCLI_FILE")
     if env:
-        return FileChoice(Path(env).expanduser(), "COOPCLI_FILE")
+        return FileChoice(checked_path(env), "COOPCLI_FILE")
     configured = load_config().get("file")
     if configured is not None:
         if not isinstance(configured, str) or not configured.strip():
             raise DataError(f"{config_path()}: 'file' must be a path")
-        return FileChoice(Path(configured).expanduser(), str(config_path()))
+        return FileChoice(checked_path(configured), str(config_path()))
     import platformdirs
 
     return FileChoice(Path(platformdirs.user_data_dir(APP_NAME)) / "news.toml", "default")
