@@ -142,9 +142,19 @@ class Store:
 
     def _describe(self, exc: ValidationError, data: bytes) -> str:
         errors = exc.errors(include_url=False)
+        # A file from a newer coopcli fails in many places; its version says why.
+        versions = [e for e in errors if tuple(e["loc"]) == ("version",)]
+        if versions:
+            errors = versions
         first = errors[0]
         loc = tuple(first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = (
+                f"unknown key {str(loc[-1])!r} (from a newer coopcli, or a typo?); "
+                "refusing the file rather than dropping the key"
+            )
+            loc = loc[:-1]
         where = _location(loc)
         if not where and (found := re.match(r"(items\[(\d+)\][\w.]*): ", message)):
             where, message = found.group(1), message[found.end() :]
@@ -160,7 +170,8 @@ class Store:
             if loc[1] < len(headers):
                 line = data.count(b"\n", 0, headers[loc[1]].start()) + 1
                 prefix += f":{line}"
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        others = len(errors) - 1
+        more = f" (and {others} more problem{'' if others == 1 else 's'})" if others else ""
         return f"{prefix}: {where + ': ' if where else ''}{message}{more}"
 
     def load(self) -> NewsFile:
@@ -192,7 +203,8 @@ class Store:
             ) from None
         except OSError as exc:
             raise WriteError(
-                f"{self.lock_path}: cannot create the lock file: {exc.strerror}"
+                f"{self.path}: cannot write: cannot create the lock file {self.lock_path}: "
+                f"{exc.strerror}; the file is unchanged"
             ) from None
         try:
             yield
