@@ -114,7 +114,13 @@ def _replace(
                 f"{path}: saved, but the backup {backup} could not be updated: "
                 f"{exc.strerror or exc}"
             ) from None
-    _fsync_directory(target.parent)
+    try:
+        _fsync_directory(target.parent)
+    except OSError as exc:
+        raise WriteError(
+            f"{path}: saved, but the save may not survive a power cut: cannot sync the "
+            f"directory {target.parent}: {_reason(exc)}"
+        ) from None
 
 
 def atomic_write(

@@ -86,9 +86,9 @@ def plan(store: Store) -> Swap:
     try:
         backup_doc = store.parse(backup)
     except DataError as exc:
+        problem = exc.message.removeprefix(str(store.path))
         raise DataError(
-            f"{store.backup_path}: the backup is not a valid item file, not restoring it "
-            f"({exc.message.removeprefix(f'{store.path}').lstrip(':')})"
+            f"{store.backup_path}{problem}; the backup is not a valid item file, not restoring it"
         ) from None
     current = store.read_bytes()
     current_doc = None
