@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from coopcli import cliutil
-from coopcli.store import Store
 from tests.conftest import EXAMPLES, Run
 
 CHANGES = [
