@@ -161,6 +161,10 @@ def _report(path: Path, before: bytes) -> dict[str, Any]:
         "same": after == before,
         "leftovers": _leftovers(path.parent, path.name),
     }
+    if after == before:
+        return report  # the old version, exactly: nothing more to look at
+    backup = path.with_name(path.name + ".bak")
+    report["backup_is_previous"] = backup.exists() and backup.read_bytes() == before
     try:
         doc = Store(path).parse(after)
     except CoopError as exc:
