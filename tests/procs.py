@@ -49,14 +49,17 @@ def coopcli_process(
     )
 
 
-def start_coopcli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
-    """Start coopcli without waiting for it."""
+def start_coopcli(
+    *args: str, env: dict[str, str] | None = None, inherit: bool = True
+) -> subprocess.Popen[str]:
+    """Start coopcli without waiting for it (in this environment plus ``env``, or
+    only ``env`` when ``inherit`` is false)."""
     return subprocess.Popen(
         [sys.executable, "-m", "coopcli", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
+        env={**(os.environ if inherit else {}), **(env or {})},
     )
 
 
