@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from coopcli import cliutil
+from coopcli.store import Store
 from tests.conftest import EXAMPLES, Run
 
 CHANGES = [
@@ -210,3 +211,33 @@ def test_symlink_stays_a_link_and_its_target_is_updated(
         "news.toml.lock",
     ]
     assert sorted(p.name for p in isolated.iterdir() if p.name != "home") == ["link.toml", "repo"]
+
+
+def test_restore_backup_that_cannot_be_read(run: Run, seeded: Path) -> None:
+    _bak(seeded).mkdir()
+    result = run("restore-backup", "--yes")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {seeded}.bak: cannot read: Is a directory\n"
+
+
+def test_restore_backup_stops_if_the_file_changes_meanwhile(
+    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only a process ignoring the lock could do this; the restore must not undo it.
+    from coopcli import backup
+
+    run("edit", "2021-10-13", "--title", "Edited")
+    real_plan = backup.plan
+
+    def plan_then_hand_edit(store: Store) -> backup.Swap:
+        swap = real_plan(store)
+        seeded.write_text(seeded.read_text() + "\n# a hand edit\n")
+        return swap
+
+    monkeypatch.setattr(backup, "plan", plan_then_hand_edit)
+    before_bak = _bak(seeded).read_bytes()
+    result = run("restore-backup", "--yes")
+    assert result.exit_code == 4
+    assert result.stderr == f"Error: {seeded}: changed while restoring; nothing restored\n"
+    assert seeded.read_text().endswith("# a hand edit\n")
+    assert _bak(seeded).read_bytes() == before_bak

@@ -136,3 +136,33 @@ def test_read_only_directory(prepared: Path, lock_exists: bool) -> None:
             "Permission denied; the file is unchanged\n"
         )
     assert _snapshot(prepared.parent) == before
+
+
+def test_backup_without_hard_links_is_a_copy(
+    run: Run, prepared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Some file systems (FAT, many network shares) have no hard links.
+    def link(src: Any, dst: Any, **kwargs: Any) -> None:
+        raise OSError(errno.EPERM, os.strerror(errno.EPERM))
+
+    monkeypatch.setattr(os, "link", link)
+    for command in (ADD, EDIT):
+        before = prepared.read_bytes()
+        assert run(*command).exit_code == 0
+        assert prepared.with_name("news.toml.bak").read_bytes() == before
+    assert not [p for p in prepared.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_a_backup_that_cannot_be_updated_is_reported(
+    run: Run, prepared: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backup = prepared.with_name("news.toml.bak")
+    monkeypatch.setattr(os, "replace", _failing_replace(backup))
+    result = run(*EDIT)
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"Error: {prepared}: saved, but the backup {backup} could not be updated: "
+        "Permission denied\n"
+    )
+    assert "A longer summary" in prepared.read_text()
+    assert not [p for p in prepared.parent.iterdir() if p.name.endswith(".tmp")]
