@@ -146,10 +146,13 @@ def test_backup_without_hard_links_is_a_copy(
         raise OSError(errno.EPERM, os.strerror(errno.EPERM))
 
     monkeypatch.setattr(os, "link", link)
+    prepared.chmod(0o640)
     for command in (ADD, EDIT):
         before = prepared.read_bytes()
         assert run(*command).exit_code == 0
-        assert prepared.with_name("news.toml.bak").read_bytes() == before
+        backup = prepared.with_name("news.toml.bak")
+        assert backup.read_bytes() == before
+        assert backup.stat().st_mode & 0o777 == 0o640  # no wider access than the file
     assert not [p for p in prepared.parent.iterdir() if p.name.endswith(".tmp")]
 
 

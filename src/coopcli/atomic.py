@@ -71,11 +71,13 @@ def _stage_backup(target: Path, backup: Path) -> Path | None:
     except OSError:
         try:
             data = target.read_bytes()
+            mode = target.stat().st_mode & 0o7777
         except FileNotFoundError:
             return None
         with open(staged, "wb") as handle:
             handle.write(data)
             handle.flush()
+            os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
     return staged
 
@@ -104,9 +106,9 @@ def _replace(
             with contextlib.suppress(OSError):
                 staged.unlink()
         raise
-    if staged is not None:
+    if staged is not None and backup is not None:
         try:
-            os.replace(staged, backup)  # type: ignore[arg-type]
+            os.replace(staged, backup)
         except OSError as exc:
             with contextlib.suppress(OSError):
                 staged.unlink()
