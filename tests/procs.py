@@ -41,6 +41,7 @@ def coopcli_process(
     """
     return subprocess.run(
         [*prefix, sys.executable, "-m", "coopcli", *args],
+        stdin=subprocess.DEVNULL,  # never a terminal to ask on, even under a terminal
         capture_output=True,
         text=True,
         env={**os.environ, **(env or {})},
@@ -56,6 +57,7 @@ def start_coopcli(
     only ``env`` when ``inherit`` is false)."""
     return subprocess.Popen(
         [sys.executable, "-m", "coopcli", *args],
+        stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

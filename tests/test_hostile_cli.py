@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from coopcli.cli import app
 from tests.conftest import EXAMPLES
+from tests.procs import coopcli_process
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
 
@@ -135,3 +136,23 @@ def test_a_huge_limit_means_all(seeded: Path) -> None:
     result = CliRunner().invoke(app, ["list", "-n", str(10**30)])
     assert result.exit_code == 0, result.output
     assert len(result.stdout.splitlines()) == 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "-t", "news", "--title", "\x1b[2J\x07", "--date", "9" * 400],
+        ["remove", "2021-10-13"],  # would ask, but there is no terminal: no hang
+        ["add", "--date", "today"],  # a missing title is not prompted for either
+        ["list", "--since", "-" * 10_000],
+    ],
+    ids=["control-and-huge", "remove-unconfirmed", "add-untitled", "long-dashes"],
+)
+def test_real_processes_without_a_terminal_never_hang(seeded: Path, args: list[str]) -> None:
+    before = seeded.read_bytes()
+    result = coopcli_process(*args, timeout=60)
+    assert result.returncode in (1, 2)
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: ")
+    assert seeded.read_bytes() == before
