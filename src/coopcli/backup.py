@@ -8,6 +8,7 @@ file and the item file becomes the backup, so restoring twice undoes a restore.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coopcli.atomic import atomic_write, remove_stale_temporaries
@@ -19,6 +20,14 @@ if TYPE_CHECKING:
 
 #: How many differing ids :meth:`Swap.describe` names before counting the rest.
 SHOWN_IDS = 5
+
+
+def shown_path(store: Store) -> Path:
+    """The backup's path as the user would write it: beside the file as they named it,
+    or beside a symlink's target (where it really is)."""
+    if store.path.is_symlink():
+        return store.backup_path
+    return store.path.with_name(store.path.name + ".bak")
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ class Swap:
     def describe(self, store: Store) -> list[str]:
         """Lines telling a person what the swap changes."""
         backup_count = _count(len(self.backup_doc.items))
-        lines = [f"{store.backup_path}: {backup_count} (will become {store.path})"]
+        lines = [f"{shown_path(store)}: {backup_count} (will become {store.path})"]
         if self.current is None:
             lines.append(f"{store.path}: does not exist")
             return lines
@@ -79,16 +88,16 @@ def plan(store: Store) -> Swap:
         backup = store.backup_path.read_bytes()
     except FileNotFoundError:
         raise NotFoundError(
-            f"{store.backup_path}: no backup to restore (one is kept from the first change on)"
+            f"{shown_path(store)}: no backup to restore (one is kept from the first change on)"
         ) from None
     except OSError as exc:
-        raise DataError(f"{store.backup_path}: cannot read: {exc.strerror}") from None
+        raise DataError(f"{shown_path(store)}: cannot read: {exc.strerror}") from None
     try:
         backup_doc = store.parse(backup)
     except DataError as exc:
         problem = exc.message.removeprefix(str(store.path))
         raise DataError(
-            f"{store.backup_path}{problem}; the backup is not a valid item file, not restoring it"
+            f"{shown_path(store)}{problem}; the backup is not a valid item file, not restoring it"
         ) from None
     current = store.read_bytes()
     current_doc = None

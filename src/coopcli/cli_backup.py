@@ -31,7 +31,9 @@ def restore_backup(
     with store.lock():
         swap = backup.plan(store)
         if swap.identical:
-            render.info(f"Nothing to restore: {store.backup_path} is the same as {store.path}")
+            render.info(
+                f"Nothing to restore: {backup.shown_path(store)} is the same as {store.path}"
+            )
             return
         if not yes:
             if not cliutil.interactive():
@@ -45,7 +47,7 @@ def restore_backup(
                 return
         backup.restore(store, swap)
     count = len(swap.backup_doc.items)
-    kept = f"; the replaced version is now {store.backup_path}" if swap.current else ""
+    kept = f"; the replaced version is now {backup.shown_path(store)}" if swap.current else ""
     render.info(
         f"Restored {store.path} from its backup ({count} item{'' if count == 1 else 's'}){kept}"
     )
