@@ -73,8 +73,8 @@ def test_kill_9_at_random_points_of_a_save(isolated: Path) -> None:
         assert True in outcomes, command
     assert any(not r["same"] for r in killed)
 
-    # A temporary file a killed writer left is ignored by readers (--help for
-    # nothing: `list` reads the file, not the leftovers) and removed by the next write.
+    # A temporary file a killed writer left is ignored by readers and removed by
+    # the next write (along with any the kills above left).
     leftover = path.with_name(".news.json.killed.tmp")
     leftover.write_bytes(b"half a fi")
     listed = coopcli_process("list", "-n", "1000", "-f", str(path))
