@@ -177,7 +177,8 @@ def _report(path: Path, before: bytes) -> dict[str, Any]:
         return report
     report["count"] = len(doc.items)
     report["new"] = sorted(item.title for item in doc.items if item.title.startswith("New"))
-    report["first_summary"] = (doc.items[0].summary or "")[:20]
+    # A file cut short can still parse (an empty file is an empty list).
+    report["first_summary"] = (doc.items[0].summary or "")[:20] if doc.items else None
     return report
 
 
