@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,6 +10,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from coopcli.cli import app
+from tests.procs import coopcli_process
+
+__all__ = ["EXAMPLES", "Run", "coopcli_process"]
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -72,17 +72,3 @@ def run() -> Run:
         return runner.invoke(app, list(args), input=input, catch_exceptions=False)
 
     return invoke
-
-
-def coopcli_process(
-    *args: str, env: dict[str, str] | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """Run coopcli in a real subprocess (for locking and crash tests)."""
-    return subprocess.run(
-        [sys.executable, "-m", "coopcli", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=timeout,
-        check=False,
-    )

@@ -41,7 +41,11 @@ def check_refused(run: Run, path: Path, args: list[str], code: int, message: str
             "statement, story)",
         ),
         (ITEM + ITEM, "{p}:6: items[1].id: duplicate id 'a' (also items[0])"),
-        (ITEM + 'colour = "red"\n', "{p}:1: items[0].colour: Extra inputs are not permitted"),
+        (
+            ITEM + 'colour = "red"\n',
+            "{p}:1: items[0]: unknown key 'colour' (from a newer coopcli, or a typo?); "
+            "refusing the file rather than dropping the key",
+        ),
         (
             "version = 2\n" + ITEM,
             "{p}: version: file version 2 is newer than this coopcli understands (up to 1); "

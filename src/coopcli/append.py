@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopcli import ids, index, rules
-from coopcli.atomic import atomic_extend, link_backup, remove_stale_temporaries
+from coopcli.atomic import atomic_extend, remove_stale_temporaries
 from coopcli.errors import WriteError
 from coopcli.itemtypes import all_types, match_type
 from coopcli.view import Row, to_data
@@ -122,12 +122,18 @@ def try_append(store: Store, new: NewItem) -> Row | None:
                         "the file is unchanged"
                     )
 
-            def backup() -> None:
+            def unchanged() -> None:
                 if index.stamp(os.stat(store.path)) != before:
                     raise WriteError(f"{store.path}: changed while saving; the file is unchanged")
-                link_backup(store.target, store.backup_path)
 
             remove_stale_temporaries(store.target)
-            atomic_extend(store.path, keep, tail, verify=verify, before_replace=backup)
+            atomic_extend(
+                store.path,
+                keep,
+                tail,
+                verify=verify,
+                before_replace=unchanged,
+                backup=store.backup_path,
+            )
             idx.record_append(row, index.stamp(os.stat(store.path)))
         return row

@@ -9,6 +9,7 @@ target is updated; the target's permission bits are kept.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Callable
@@ -51,25 +52,100 @@ def remove_stale_temporaries(target: Path) -> None:
             leftover.unlink()
 
 
+def _stage_backup(target: Path, backup: Path) -> Path | None:
+    """Give the current ``target`` a second name, to become ``backup`` after the replace.
+
+    A hard link costs nothing however large the file is (the replace that follows
+    gives ``target`` a new inode, so the link keeps the old bytes); where links are
+    not possible the bytes are copied. Returns None when there is no file yet. The
+    name matches :func:`remove_stale_temporaries`, so a crash leaves nothing behind
+    for good.
+    """
+    staged = backup.with_name(f"{temp_prefix(target)}bak.{os.getpid()}{TEMP_SUFFIX}")
+    with contextlib.suppress(FileNotFoundError):
+        staged.unlink()
+    try:
+        os.link(target, staged)
+    except FileNotFoundError:
+        return None
+    except OSError:
+        try:
+            data = target.read_bytes()
+            mode = target.stat().st_mode & 0o7777
+        except FileNotFoundError:
+            return None
+        with open(staged, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fchmod(handle.fileno(), mode)
+            os.fsync(handle.fileno())
+    return staged
+
+
+def _replace(
+    tmp: str,
+    path: Path,
+    target: Path,
+    backup: Path | None,
+    before_replace: Callable[[], None] | None,
+) -> None:
+    """Put the fsynced ``tmp`` in place of ``target``; the old bytes become ``backup``.
+
+    The backup is only updated once the new version is in place: a write that fails
+    changes neither the file nor its backup.
+    """
+    staged = None
+    try:
+        if before_replace is not None:
+            before_replace()
+        if backup is not None:
+            staged = _stage_backup(target, backup)
+        os.replace(tmp, target)
+    except BaseException:
+        if staged is not None:
+            with contextlib.suppress(OSError):
+                staged.unlink()
+        raise
+    if staged is not None and backup is not None:
+        try:
+            os.replace(staged, backup)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                staged.unlink()
+            raise WriteError(
+                f"{path}: saved, but the backup {backup} could not be updated: "
+                f"{exc.strerror or exc}"
+            ) from None
+    try:
+        _fsync_directory(target.parent)
+    except OSError as exc:
+        raise WriteError(
+            f"{path}: saved, but the save may not survive a power cut: cannot sync the "
+            f"directory {target.parent}: {_reason(exc)}"
+        ) from None
+
+
 def atomic_write(
     path: Path,
     data: bytes,
     *,
     verify: Callable[[bytes], None] | None = None,
     before_replace: Callable[[], None] | None = None,
+    backup: Path | None = None,
 ) -> None:
     """Atomically replace ``path`` (or its symlink target) with ``data``.
 
     ``verify`` is called with the bytes read back from the temporary file and may
-    raise to abandon the write; ``before_replace`` runs just before the rename (the
-    store keeps its backup there). On any failure the temporary file is removed, the
-    target is untouched, and :class:`WriteError` names the file and the cause.
+    raise to abandon the write; ``before_replace`` runs just before the rename and
+    may raise too. With ``backup``, the previous version becomes that file, byte for
+    byte. On any failure the temporary file is removed, the target and its backup
+    are untouched, and :class:`WriteError` names the file and the cause.
     """
     target = Path(os.path.realpath(path))
     directory = target.parent
-    mode = _current_mode(target)
     tmp: str | None = None
     try:
+        mode = _current_mode(target)
         fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=directory)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -78,37 +154,21 @@ def atomic_write(
             os.fsync(handle.fileno())
         if verify is not None:
             verify(Path(tmp).read_bytes())
-        if before_replace is not None:
-            before_replace()
-        os.replace(tmp, target)
+        _replace(tmp, path, target, backup, before_replace)
         tmp = None
-        _fsync_directory(directory)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise WriteError(f"{path}: cannot write: {reason}; the file is unchanged") from None
+        raise WriteError(f"{path}: cannot write: {_reason(exc)}; the file is unchanged") from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
 
 
-def link_backup(target: Path, backup: Path) -> None:
-    """Make ``backup`` the current version of ``target``, byte for byte.
-
-    A hard link costs nothing however large the file is (the rename that follows
-    gives ``target`` a new inode, so the link keeps the old bytes); where links are
-    not possible the file is copied.
-    """
-    link = backup.with_name(f".{backup.name}.{os.getpid()}.link")
-    try:
-        with contextlib.suppress(FileNotFoundError):
-            link.unlink()
-        os.link(target, link)
-        os.replace(link, backup)
-    except OSError:
-        with contextlib.suppress(OSError):
-            link.unlink()
-        atomic_write(backup, target.read_bytes())
+def _reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    if exc.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):
+        reason += " (the disk or your quota is full)"
+    return reason
 
 
 def _copy_prefix(source: int, target: int, length: int) -> None:
@@ -134,6 +194,7 @@ def atomic_extend(
     *,
     verify: Callable[[bytes], None],
     before_replace: Callable[[], None] | None = None,
+    backup: Path | None = None,
 ) -> None:
     """Atomically replace ``path`` with its first ``keep`` bytes followed by ``tail``.
 
@@ -159,14 +220,10 @@ def atomic_extend(
             verify(os.pread(fd, len(tail) + 1, keep))
         finally:
             os.close(fd)
-        if before_replace is not None:
-            before_replace()
-        os.replace(tmp, target)
+        _replace(tmp, path, target, backup, before_replace)
         tmp = None
-        _fsync_directory(directory)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise WriteError(f"{path}: cannot write: {reason}; the file is unchanged") from None
+        raise WriteError(f"{path}: cannot write: {_reason(exc)}; the file is unchanged") from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):

@@ -473,14 +473,14 @@ def export(
 
     Example: coopcli export --format json --since 2021-10 --output news.json
     """
-    from pathlib import Path
-
     from coopcli import actions, formats
+    from coopcli.config import checked_path
     from coopcli.view import Listing
 
+    target = None if output is None else checked_path(output)
     name = format
     if name is None:
-        guessed = formats.for_path(Path(output)) if output else None
+        guessed = formats.for_path(target) if target else None
         name = guessed.name if guessed else "json"
     exporter = formats.load(name)
     with read_index(ctx, file) as idx:
@@ -488,12 +488,12 @@ def export(
         meta = idx.meta
     listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
     text: str = exporter.export(listing)
-    if output is None:
+    if target is None:
         render.write(text)
         return
     from coopcli.atomic import atomic_write
 
-    atomic_write(Path(output), text.encode("utf-8"))
+    atomic_write(target, text.encode("utf-8"))
     count = len(selection.items)
     render.info(f"Wrote {count} item{'' if count == 1 else 's'} to {output} ({name})")
 
@@ -505,4 +505,4 @@ def main() -> NoReturn:
 
 
 # Commands that live in their own modules register themselves on import.
-from coopcli import cli_config, cli_git  # noqa: E402, F401
+from coopcli import cli_backup, cli_config, cli_git  # noqa: E402, F401

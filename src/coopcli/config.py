@@ -29,7 +29,7 @@ from typing import Any
 
 import tomli
 
-from coopcli.errors import DataError
+from coopcli.errors import DataError, UsageError
 
 APP_NAME = "coopcli"
 
@@ -139,18 +139,25 @@ class FileChoice:
         return self.source == "default"
 
 
+def checked_path(text: str) -> Path:
+    """A path typed by a person; one the OS cannot take (a NUL in it) is a usage error."""
+    if "\0" in text:
+        raise UsageError(f"{text!r}: a file name cannot contain a NUL character")
+    return Path(text).expanduser()
+
+
 def _file_setting(flag: str | None, config: dict[str, Any]) -> Setting:
     if flag:
-        return Setting("file", str(Path(flag).expanduser()), "flag", "--file")
+        return Setting("file", str(checked_path(flag)), "flag", "--file")
     env = os.environ.get("COOPCLI_FILE")
     if env:
-        return Setting("file", str(Path(env).expanduser()), "env", "COOPCLI_FILE")
+        return Setting("file", str(checked_path(env)), "env", "COOPCLI_FILE")
     configured = config.get("file")
     if configured is not None:
         where = config_path()
         # A relative path is taken from the config file's folder, not wherever the
         # command happens to run.
-        path = where.parent / Path(configured).expanduser()
+        path = where.parent / checked_path(configured)
         return Setting("file", str(path), "config", str(where))
     import platformdirs
 

@@ -189,7 +189,8 @@ class Index:
         sql = f"SELECT {_COLUMNS} FROM items{where} ORDER BY {order}"
         if query.limit is not None:
             sql += " LIMIT ?"
-            params.append(query.limit)
+            # SQLite integers are 64-bit; any larger limit means "all" just the same.
+            params.append(min(query.limit, 2**63 - 1))
         return [_row(record) for record in self._db.execute(sql, params)]
 
     def count(self, query: Query = Query()) -> int:

@@ -21,7 +21,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from coopcli import formats
-from coopcli.atomic import atomic_write, link_backup, remove_stale_temporaries
+from coopcli.atomic import atomic_write, remove_stale_temporaries
 from coopcli.errors import DataError, LockTimeoutError, UsageError, WriteError
 
 if TYPE_CHECKING:
@@ -167,9 +167,19 @@ class Store:
 
     def _describe(self, exc: ValidationError, data: bytes) -> str:
         errors = exc.errors(include_url=False)
+        # A file from a newer coopcli fails in many places; its version says why.
+        versions = [e for e in errors if tuple(e["loc"]) == ("version",)]
+        if versions:
+            errors = versions
         first = errors[0]
         loc = tuple(first["loc"])
         message = str(first["msg"]).removeprefix("Value error, ")
+        if first["type"] == "extra_forbidden":
+            message = (
+                f"unknown key {str(loc[-1])!r} (from a newer coopcli, or a typo?); "
+                "refusing the file rather than dropping the key"
+            )
+            loc = loc[:-1]
         where = location(loc)
         if not where and (found := re.match(r"(items\[(\d+)\][\w.]*): ", message)):
             where, message = found.group(1), message[found.end() :]
@@ -184,7 +194,8 @@ class Store:
             lines = item_lines(data)
             if loc[1] < len(lines):
                 prefix += f":{lines[loc[1]]}"
-        more = f" (and {len(errors) - 1} more problems)" if len(errors) > 1 else ""
+        others = len(errors) - 1
+        more = f" (and {others} more problem{'' if others == 1 else 's'})" if others else ""
         return f"{prefix}: {where + ': ' if where else ''}{message}{more}"
 
     def load(self) -> NewsFile:
@@ -216,7 +227,8 @@ class Store:
             ) from None
         except OSError as exc:
             raise WriteError(
-                f"{self.lock_path}: cannot create the lock file: {exc.strerror}"
+                f"{self.path}: cannot write: cannot create the lock file {self.lock_path}: "
+                f"{exc.strerror}; the file is unchanged"
             ) from None
         try:
             yield
@@ -254,12 +266,8 @@ class Store:
                     "the file is unchanged"
                 )
 
-        def keep_backup() -> None:
-            if original is not None:
-                link_backup(self.target, self.backup_path)
-
         remove_stale_temporaries(self.target)
-        atomic_write(self.path, data, verify=verify, before_replace=keep_backup)
+        atomic_write(self.path, data, verify=verify, backup=self.backup_path)
         from coopcli.reading import remember
 
         remember(self, doc)
