@@ -12,7 +12,7 @@ import typer
 from typer.core import TyperGroup
 
 from coopcli import __version__, cliutil, render
-from coopcli.cliutil import date_or_today, load_for_reading, need, open_store, read_index
+from coopcli.cliutil import date_or_today, need, open_store, read_index
 from coopcli.errors import CoopError, UsageError
 from coopcli.options import (
     FileOption,
@@ -177,33 +177,6 @@ def list_(
         selection = actions.select_rows(idx, filters, sort=sort, reverse=reverse, limit=limit)
         labels = all_types(idx.meta.types)
     render.print_items(selection.items, labels, format, caption=selection.caption())
-
-
-@app.command()
-@with_filters
-def search(
-    ctx: typer.Context,
-    words: Annotated[
-        list[str], typer.Argument(help="Words that must all appear.", show_default=False)
-    ],
-    filters: FilterArgs,
-    limit: LimitOption = None,
-    sort: SortOption = SortKey.DATE,
-    reverse: ReverseOption = False,
-    format: FormatOption = None,
-    file: FileOption = None,
-) -> None:
-    """Find items whose title or summary contains all the words (any case).
-
-    Example: coopcli search untfsse meeting --since 2021
-    """
-    from coopcli import actions
-
-    _, doc = load_for_reading(ctx, file)
-    selection = actions.select(doc, filters, words=words, sort=sort, reverse=reverse, limit=limit)
-    if not selection.items:
-        render.info("No items match.")
-    render.print_items(selection.items, doc.all_types(), format, caption=selection.caption())
 
 
 @app.command()
@@ -389,3 +362,6 @@ def main() -> NoReturn:
     """Entry point of the ``coopcli`` script."""
     app()
     raise SystemExit(0)  # pragma: no cover - app() always exits
+
+
+from coopcli import cli_search, cli_stats  # noqa: E402, F401  (they register their commands)

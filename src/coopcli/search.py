@@ -1,0 +1,445 @@
+"""The search engine: what ``coopcli search`` understands and how it ranks.
+
+Pure functions over :class:`~coopcli.view.ItemView` values: no I/O, no Rich, no
+Pydantic. Text is *folded* before it is compared (case-folded, accents removed,
+curly quotes made straight), so ``turunc`` finds "Turunç" and ``cooperation`` finds
+"coopération". Words match on word boundaries with light English stemming: a query
+word is cut to its root (``sessions`` → ``session``, ``meeting`` → ``meet``) and
+matches every word that begins with that root.
+
+The index keeps the same folded text of every item (:func:`fold` is the index's
+fold too), so :func:`required_substrings` can tell SQLite which rows could match at
+all, and only those rows are read and scored here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from coopcli.errors import UsageError
+
+if TYPE_CHECKING:
+    from coopcli.view import ItemView
+
+#: Fields a query word can be scoped to (``title:ilo``), and their aliases.
+SCOPES = {
+    "title": "title",
+    "summary": "summary",
+    "tag": "tag",
+    "tags": "tag",
+    "type": "type",
+    "url": "url",
+}
+#: Fields an unscoped word is looked for in.
+DEFAULT_FIELDS = ("title", "summary", "tag")
+#: How much a hit in each field counts (BM25F field weights): a title hit is worth more.
+WEIGHTS = {"title": 4.0, "summary": 1.0, "tag": 2.0, "type": 1.0, "url": 0.5}
+_K1 = 1.2
+_B = 0.75
+
+_QUOTES = {
+    0x2018: "'",
+    0x2019: "'",
+    0x201A: "'",
+    0x201B: "'",
+    0x2032: "'",
+    0x02BC: "'",
+    0x00B4: "'",
+    0x0060: "'",
+    0x201C: '"',
+    0x201D: '"',
+    0x201E: '"',
+    0x201F: '"',
+    0x2033: '"',
+    0x00AB: '"',
+    0x00BB: '"',
+}
+
+
+class _Marks(dict[int, "str | None"]):
+    """A ``str.translate`` table that drops combining marks, learnt one character at a time.
+
+    Looking a character up the first time asks :mod:`unicodedata`; after that the
+    answer is a dictionary hit inside ``str.translate``'s C loop, so folding a long
+    text costs no Python-level loop per character.
+    """
+
+    def __missing__(self, codepoint: int) -> str | None:
+        value = None if unicodedata.combining(chr(codepoint)) else chr(codepoint)
+        self[codepoint] = value
+        return value
+
+
+_TABLE = _Marks(_QUOTES)
+
+
+def fold(text: str) -> str:
+    """Text as searching compares it: case-folded, accents dropped, quotes made straight.
+
+    ASCII text (most text) takes a fast path. Folding is idempotent.
+    """
+    if text.isascii():
+        return text.lower().replace("`", "'")
+    decomposed = unicodedata.normalize("NFKD", text).translate(_TABLE).casefold()
+    # Case folding can itself produce characters that decompose further (rare).
+    return unicodedata.normalize("NFKD", decomposed).translate(_TABLE)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``."""
+    return _WORD.findall(fold(text))
+
+
+_SUFFIXES = ("ies", "ing", "ed", "es", "s", "y")
+
+
+def root(word: str) -> str:
+    """A folded word's root: a prefix of it, shared by its usual English forms.
+
+    ``sessions`` → ``session``, ``meeting`` → ``meet``, ``policies`` → ``polic``;
+    words of three letters or fewer stay whole. A final ``e`` stays (``untfse`` is
+    not ``untfs…``), so ``organize`` finds "organized" but not "organizing".
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    for suffix in _SUFFIXES:
+        stem = word[: -len(suffix)]
+        if word.endswith(suffix) and len(stem) >= 3:
+            if suffix == "s" and stem.endswith(("s", "u", "i")):
+                continue  # "class", "status", "analysis" are not plurals
+            return stem
+    return word
+
+
+def _word_pattern(word: str, *, first: bool = False) -> str:
+    stem = root(word)
+    # The pattern starts with the literal root, so the regex engine can skip ahead to
+    # it; the word boundary before it is checked by a look-behind placed after it.
+    literal = re.escape(stem if stem != word or len(word) > 3 else word)
+    start = literal + (f"(?<!\\w{literal})" if first else "")
+    if stem != word or len(word) > 3:
+        return start + r"\w*"
+    # Short words ("un", "ilo") match themselves and their plural, not every longer word.
+    return start + r"(?:s|es)?(?!\w)"
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the query looks for: a word, a phrase, or a regular expression."""
+
+    text: str
+    #: Folded words (one for a word, several for a phrase); empty for a regex.
+    words: tuple[str, ...]
+    #: The field it is scoped to, or None for title, summary and tags.
+    scope: str | None = None
+    pattern: re.Pattern[str] = field(default=re.compile(""), compare=False)
+    #: True for ``--regex``: matched against the text as written, not folded.
+    regex: bool = False
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The fields this term is looked for in."""
+        return DEFAULT_FIELDS if self.scope is None else (self.scope,)
+
+
+def _term(text: str, scope: str | None) -> Term | None:
+    found = words(text)
+    if not found:
+        return None
+    if scope == "url":
+        # URLs are not prose: any folded substring will do.
+        return Term(text, (fold(text.strip()),), scope, re.compile(re.escape(fold(text.strip()))))
+    body = r"\W+".join(_word_pattern(word, first=n == 0) for n, word in enumerate(found))
+    return Term(text, tuple(found), scope, re.compile(body))
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed query: terms that must (or, with ``any``, may) match, and exclusions."""
+
+    terms: tuple[Term, ...] = ()
+    excluded: tuple[Term, ...] = ()
+    match_any: bool = False
+
+    def describe(self) -> str:
+        """The query as the caption shows it."""
+        parts = [_show(term) for term in self.terms]
+        text = (" or " if self.match_any else " ").join(parts)
+        for term in self.excluded:
+            text += f" -{_show(term)}"
+        return text.strip()
+
+
+def _show(term: Term) -> str:
+    if term.regex:
+        return f"/{term.text}/"
+    body = " ".join(term.words)
+    if len(term.words) > 1 and term.scope != "url":
+        body = f'"{body}"'
+    return f"{term.scope}:{body}" if term.scope else body
+
+
+_TOKEN = re.compile(r'(-?)(?:([A-Za-z]+):)?(?:"([^"]*)"?|(\S+))')
+
+
+def parse_query(
+    args: Sequence[str],
+    *,
+    match_any: bool = False,
+    exclude: Sequence[str] = (),
+    regex: Sequence[str] = (),
+) -> SearchQuery:
+    """Understand the words typed after ``search``.
+
+    ``word`` must match; ``"two words"`` is a phrase; ``-word`` excludes;
+    ``title:word`` (also ``summary:``, ``tag:``, ``type:``, ``url:``) looks in one
+    field. An argument with spaces and no quotes (``search "social solidarity"``)
+    is a phrase too. Raises :class:`UsageError` for an empty query or a bad regex.
+    """
+    terms: list[Term] = []
+    excluded: list[Term] = []
+    for arg in args:
+        text = arg.translate(_QUOTES).strip()
+        if " " in text and not any_syntax(text):
+            text = f'"{text}"'
+        for match in _TOKEN.finditer(text):
+            minus, scope_name, phrase, word = match.groups()
+            scope = SCOPES.get(scope_name.lower()) if scope_name else None
+            body = phrase if phrase is not None else word
+            if scope_name and scope is None:
+                body = f"{scope_name}:{body}"
+            term = _term(body, scope)
+            if term is not None:
+                (excluded if minus else terms).append(term)
+    for text in exclude:
+        term = _term(text.translate(_QUOTES), None)
+        if term is not None:
+            excluded.append(term)
+    for pattern in regex:
+        try:
+            compiled = re.compile(pattern, re.IGNORECASE)
+        except re.error as exc:
+            raise UsageError(f"bad --regex {pattern!r}: {exc}") from None
+        terms.append(Term(pattern, (), None, compiled, regex=True))
+    if not terms and not excluded:
+        raise UsageError('nothing to search for: give a word, a "phrase" or --regex')
+    return SearchQuery(tuple(terms), tuple(excluded), match_any)
+
+
+def any_syntax(text: str) -> bool:
+    """Whether a typed argument uses query syntax (quotes, ``-word``, ``field:``)."""
+    return '"' in text or text.startswith("-") or bool(re.search(r"(^|\s)-|\w:", text))
+
+
+def required_substrings(query: SearchQuery) -> tuple[str, ...]:
+    """Folded substrings that every matching item's folded title, summary and tags hold.
+
+    Safe for the index to filter on before any scoring: each is the root of a
+    required word, and every word that matches it begins with that root.
+    Empty with ``any`` (no single word is required).
+    """
+    if query.match_any and len(query.terms) > 1:
+        return ()
+    return tuple(sorted({_safe(word) for term in _indexed(query.terms) for word in term.words}))
+
+
+def any_substrings(query: SearchQuery) -> tuple[str, ...]:
+    """With ``any``: substrings of which every matching item holds at least one (or ())."""
+    if not (query.match_any and len(query.terms) > 1):
+        return ()
+    if any(term not in _indexed(query.terms) for term in query.terms):
+        return ()  # a regex, type: or url: term can match what the text does not hold
+    return tuple(sorted({_safe(term.words[0]) for term in query.terms}))
+
+
+def _indexed(terms: Iterable[Term]) -> list[Term]:
+    return [t for t in terms if not t.regex and t.scope not in ("type", "url")]
+
+
+def _safe(word: str) -> str:
+    stem = root(word)
+    return stem if stem != word or len(word) > 3 else word
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One found item and its score (see :func:`spans` for where it matched)."""
+
+    item: ItemView
+    score: float
+
+
+def _fields(item: ItemView, labels: Mapping[str, str], name: str) -> str:
+    if name == "title":
+        return item.title
+    if name == "summary":
+        return item.summary or ""
+    if name == "tag":
+        return "\n".join(item.tags)
+    if name == "type":
+        return f"{item.type}\n{labels.get(item.type, '')}"
+    return item.url or ""
+
+
+def search(
+    items: Iterable[ItemView],
+    query: SearchQuery,
+    *,
+    labels: Mapping[str, str] | None = None,
+    total: int | None = None,
+) -> list[Hit]:
+    """The items that match ``query``, best first (then newest first, then by id).
+
+    The score is BM25F: each term's hits are weighted by field (title above tags
+    above summary), normalised by field length, saturated, and multiplied by the
+    term's rarity. A term found in the title also earns its full rarity once more,
+    so a title hit ranks above any number of summary-only hits. ``total`` is the
+    size of the whole list (for rarity) when ``items`` are only candidates.
+    """
+    labels = labels or {}
+    names = sorted({name for term in (*query.terms, *query.excluded) for name in term.fields})
+    # One pass: fold each field once, count every term in it, keep only what ranking needs.
+    matched: list[tuple[ItemView, list[list[tuple[str, int, int]]]]] = []
+    lengths = dict.fromkeys(names, 0)
+    frequency = [0] * len(query.terms)
+    seen = 0
+    for item in items:
+        seen += 1
+        raw = {name: _fields(item, labels, name) for name in names}
+        folded = {name: fold(text) if text else "" for name, text in raw.items()}
+        if any(
+            (term.pattern.search(raw[name] if term.regex else folded[name]))
+            for term in query.excluded
+            for name in term.fields
+        ):
+            continue
+        counts: list[list[tuple[str, int, int]]] = []
+        hit_any = False
+        hit_all = True
+        for term in query.terms:
+            per_field = []
+            for name in term.fields:
+                text = raw[name] if term.regex else folded[name]
+                if text:
+                    n = len(term.pattern.findall(text))
+                    if n:
+                        per_field.append((name, n, len(raw[name])))
+            counts.append(per_field)
+            hit_any = hit_any or bool(per_field)
+            hit_all = hit_all and bool(per_field)
+        if query.terms and not (hit_any if query.match_any else hit_all):
+            continue
+        for name in names:
+            lengths[name] += len(raw[name])
+        for index, per_field in enumerate(counts):
+            if per_field:
+                frequency[index] += 1
+        matched.append((item, counts))
+    if not matched:
+        return []
+    n_items = max(total or 0, seen, 1)
+    average = {name: max(lengths[name] / len(matched), 1.0) for name in names}
+    rarity = [math.log(1 + (n_items - df + 0.5) / (df + 0.5)) for df in frequency]
+    found: list[Hit] = []
+    for item, counts in matched:
+        score = 0.0
+        for index, per_field in enumerate(counts):
+            weighted = 0.0
+            for name, count, length in per_field:
+                weighted += WEIGHTS[name] * count / (1 - _B + _B * length / average[name])
+                if name == "title":
+                    score += rarity[index]
+            score += rarity[index] * (weighted / (_K1 + weighted))
+        found.append(Hit(item, round(score, 4)))
+    found.sort(key=lambda hit: hit.item.id)
+    found.sort(key=lambda hit: (hit.score, hit.item.date), reverse=True)
+    return found
+
+
+def spans(item: ItemView, query: SearchQuery) -> dict[str, tuple[tuple[int, int], ...]]:
+    """Where the query's terms match in the item's title and summary, as written."""
+    result: dict[str, tuple[tuple[int, int], ...]] = {}
+    for name, raw in (("title", item.title), ("summary", item.summary or "")):
+        found: list[tuple[int, int]] = []
+        positions: list[int] | None = None
+        folded = fold(raw)
+        for term in query.terms:
+            if name not in term.fields:
+                continue
+            if term.regex:
+                found.extend(m.span() for m in term.pattern.finditer(raw) if m.end() > m.start())
+                continue
+            for match in term.pattern.finditer(folded):
+                if positions is None:
+                    positions = _offsets(raw, folded)
+                found.append((positions[match.start()], positions[match.end()]))
+        if found:
+            result[name] = tuple(_merge(found))
+    return result
+
+
+def _offsets(raw: str, folded: str) -> list[int]:
+    """For each position in ``fold(raw)``, the position in ``raw`` it comes from."""
+    if raw.isascii():
+        return list(range(len(raw) + 1))
+    offsets: list[int] = []
+    for index, char in enumerate(raw):
+        offsets.extend([index] * len(fold(char)))
+    offsets.append(len(raw))
+    # Folding a whole text and its characters one by one agree except in rare cases
+    # (combining marks reordered); pad so a span never points past the end.
+    offsets.extend([len(raw)] * (len(folded) + 1 - len(offsets)))
+    return offsets
+
+
+def _merge(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def vocabulary(texts: Iterable[str]) -> dict[str, str]:
+    """Each folded word of ``texts`` (three letters or more), and one way it is spelt.
+
+    Of several spellings the one with the most capitals wins (``UNTFSSE``, ``ILO``).
+    """
+    spellings = set(re.findall(r"\w{3,}", "\n".join(texts)))
+    best: dict[str, str] = {}
+    for spelling in sorted(spellings):
+        key = fold(spelling)
+        if key not in best:
+            best[key] = spelling
+    return best
+
+
+def suggest(query: SearchQuery, vocab: Mapping[str, str], limit: int = 3) -> list[str]:
+    """The words of the list closest to the query's words (for "did you mean …?").
+
+    Words of the query that occur in the list are not corrected.
+    """
+    from rapidfuzz import fuzz, process
+
+    wanted = [word for term in query.terms if not term.regex for word in term.words]
+    suggestions: list[str] = []
+    for word in wanted:
+        if word in vocab:
+            continue
+        for key, _score, _ in process.extract(
+            word, list(vocab), scorer=fuzz.ratio, limit=limit, score_cutoff=70
+        ):
+            spelling = vocab[key]
+            if spelling not in suggestions:
+                suggestions.append(spelling)
+    return suggestions[:limit]
