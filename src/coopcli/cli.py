@@ -327,11 +327,22 @@ def export(
             "--output", "-o", help="Write to this file instead of stdout.", metavar="FILE"
         ),
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query",
+            "-q",
+            help="Export only what this search finds (as `coopcli search` reads it), "
+            "best match first.",
+            metavar="QUERY",
+            show_default=False,
+        ),
+    ] = None,
     file: FileOption = None,
 ) -> None:
-    """Export items (all, or those the filters select) in a publishing format.
+    """Export items (all, or those the filters or a search select) in a publishing format.
 
-    Example: coopcli export --format json --since 2021-10 --output news.json
+    Example: coopcli export --format json --since 2021-10 --query untfsse --output news.json
     """
     from pathlib import Path
 
@@ -344,7 +355,13 @@ def export(
         name = guessed.name if guessed else "json"
     exporter = formats.load(name)
     with read_index(ctx, file) as idx:
-        selection = actions.select_rows(idx, filters)
+        if query is None:
+            selection = actions.select_rows(idx, filters)
+        else:
+            from coopcli.search import parse_query
+
+            searched = parse_query([query], spaces_make_phrases=False)
+            selection = actions.search_rows(idx, filters, searched).selection
         meta = idx.meta
     listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
     text: str = exporter.export(listing)
@@ -354,8 +371,7 @@ def export(
     from coopcli.atomic import atomic_write
 
     atomic_write(Path(output), text.encode("utf-8"))
-    count = len(selection.items)
-    render.info(f"Wrote {count} item{'' if count == 1 else 's'} to {output} ({name})")
+    render.info(f"Wrote {actions.plural(len(selection.items), 'item')} to {output} ({name})")
 
 
 def main() -> NoReturn:

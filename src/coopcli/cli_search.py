@@ -78,6 +78,7 @@ def exclusions_as_options(args: list[str], options: set[str]) -> list[str]:
 @with_filters
 def search(
     ctx: typer.Context,
+    filters: FilterArgs,
     query: Annotated[
         list[str] | None,
         typer.Argument(
@@ -87,7 +88,6 @@ def search(
             show_default=False,
         ),
     ] = None,
-    filters: FilterArgs = FilterArgs(),
     match_any: Annotated[
         bool, typer.Option("--any", help="Match items with any of the words, not all.")
     ] = False,

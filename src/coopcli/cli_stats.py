@@ -21,7 +21,7 @@ OVERVIEW_TAGS = 10
 @with_filters
 def stats(
     ctx: typer.Context,
-    filters: FilterArgs = FilterArgs(),
+    filters: FilterArgs,
     by: Annotated[
         list[By] | None,
         typer.Option(

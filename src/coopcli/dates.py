@@ -209,4 +209,9 @@ def filter_period(
         period = period.intersect(Period(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     if month is not None:
         period = period.intersect(parse_month(month))
+    if period.start is not None and period.end is not None and period.start > period.end:
+        raise UsageError(
+            f"the date filters leave no days: from {period.start.isoformat()} "
+            f"to {period.end.isoformat()}"
+        )
     return period

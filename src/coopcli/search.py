@@ -196,19 +196,22 @@ def parse_query(
     match_any: bool = False,
     exclude: Sequence[str] = (),
     regex: Sequence[str] = (),
+    spaces_make_phrases: bool = True,
 ) -> SearchQuery:
     """Understand the words typed after ``search``.
 
     ``word`` must match; ``"two words"`` is a phrase; ``-word`` excludes;
     ``title:word`` (also ``summary:``, ``tag:``, ``type:``, ``url:``) looks in one
     field. An argument with spaces and no quotes (``search "social solidarity"``)
-    is a phrase too. Raises :class:`UsageError` for an empty query or a bad regex.
+    is a phrase too, unless ``spaces_make_phrases`` is False (for a query given as
+    one string, like ``export --query``). Raises :class:`UsageError` for an empty query or a bad regex.
     """
     terms: list[Term] = []
     excluded: list[Term] = []
-    for arg in args:
+    typed = [(arg, False) for arg in args] + [(text, True) for text in exclude]
+    for arg, exclusion in typed:
         text = arg.translate(_QUOTES).strip()
-        if " " in text and not any_syntax(text):
+        if (spaces_make_phrases or exclusion) and " " in text and not any_syntax(text):
             text = f'"{text}"'
         for match in _TOKEN.finditer(text):
             minus, scope_name, phrase, word = match.groups()
@@ -218,11 +221,7 @@ def parse_query(
                 body = f"{scope_name}:{body}"
             term = _term(body, scope)
             if term is not None:
-                (excluded if minus else terms).append(term)
-    for text in exclude:
-        term = _term(text.translate(_QUOTES), None)
-        if term is not None:
-            excluded.append(term)
+                (excluded if minus or exclusion else terms).append(term)
     for pattern in regex:
         try:
             compiled = re.compile(pattern, re.IGNORECASE)
