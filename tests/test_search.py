@@ -127,7 +127,8 @@ def test_title_hit_ranks_above_newer_summary_hits(run: Run, seeded: Path) -> Non
     }
     assert set(ranked[3:]) == {"2021-10-28-sung-ho-kim", "2021-10-21-ayse-turunc-kankal"}
     by_date = found(run, "solidarity", "--sort", "date")
-    assert by_date == sorted(by_date, reverse=True)
+    days = [id_[:10] for id_ in by_date]
+    assert days == sorted(days, reverse=True)
     assert found(run, "solidarity", "--sort", "date", "--reverse") == by_date[::-1]
 
 
@@ -219,8 +220,10 @@ def test_root_and_query_description() -> None:
 
 # --- properties -------------------------------------------------------------
 
+# NUL is left out: SQLite's text functions stop at it (and no item file holds one).
 texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40
+    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
+    max_size=40,
 )
 words_st = st.text(alphabet=string.ascii_letters + "çéüÅßœ’", min_size=1, max_size=10)
 
@@ -245,7 +248,9 @@ def _row(n: int, title: str, summary: str | None = None, tags: tuple[str, ...] =
 
 @settings(max_examples=150)
 @given(st.lists(st.lists(words_st, min_size=1, max_size=6), min_size=1, max_size=8), st.data())
-def test_every_item_is_found_by_a_word_of_its_title(titles: list[list[str]], data: st.DataObject) -> None:
+def test_every_item_is_found_by_a_word_of_its_title(
+    titles: list[list[str]], data: st.DataObject
+) -> None:
     items = [_row(n, " ".join(words)) for n, words in enumerate(titles)]
     item = data.draw(st.sampled_from(items))
     word = data.draw(st.sampled_from(item.title.split()))
@@ -257,8 +262,11 @@ def test_every_item_is_found_by_a_word_of_its_title(titles: list[list[str]], dat
 
 @settings(max_examples=150)
 @given(
-    st.lists(st.tuples(texts, st.one_of(st.none(), texts), st.lists(words_st, max_size=2)),
-             min_size=1, max_size=6),
+    st.lists(
+        st.tuples(texts, st.one_of(st.none(), texts), st.lists(words_st, max_size=2)),
+        min_size=1,
+        max_size=6,
+    ),
     st.lists(st.one_of(words_st, st.text(max_size=8)), min_size=1, max_size=3),
     st.booleans(),
 )
