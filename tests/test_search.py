@@ -65,7 +65,7 @@ def test_word_boundaries(run: Run, seeded: Path) -> None:
 
 def test_curly_and_straight_quotes_are_the_same(run: Run, seeded: Path) -> None:
     assert found(run, "Lebanon's") == ["2021-10-13-training-by-ilo"]
-    assert found(run, "ILO’s") == found(run, "ILO's")
+    assert found(run, "ILO\u2019s") == found(run, "ILO's")
 
 
 def test_phrases_keep_word_order(run: Run, seeded: Path) -> None:
@@ -225,7 +225,7 @@ texts = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
     max_size=40,
 )
-words_st = st.text(alphabet=string.ascii_letters + "çéüÅßœ’", min_size=1, max_size=10)
+words_st = st.text(alphabet=string.ascii_letters + "çéüÅßœ\u2019", min_size=1, max_size=10)
 
 
 @given(texts)

@@ -50,7 +50,6 @@ _QUOTES = {
     0x2032: "'",
     0x02BC: "'",
     0x00B4: "'",
-    0x0060: "'",
     0x201C: '"',
     0x201D: '"',
     0x201E: '"',
@@ -84,7 +83,7 @@ def fold(text: str) -> str:
     ASCII text (most text) takes a fast path. Folding is idempotent.
     """
     if text.isascii():
-        return text.lower().replace("`", "'")
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text).translate(_TABLE).casefold()
     # Case folding can itself produce characters that decompose further (rare).
     return unicodedata.normalize("NFKD", decomposed).translate(_TABLE)
@@ -204,7 +203,8 @@ def parse_query(
     ``title:word`` (also ``summary:``, ``tag:``, ``type:``, ``url:``) looks in one
     field. An argument with spaces and no quotes (``search "social solidarity"``)
     is a phrase too, unless ``spaces_make_phrases`` is False (for a query given as
-    one string, like ``export --query``). Raises :class:`UsageError` for an empty query or a bad regex.
+    one string, like ``export --query``). Raises :class:`UsageError` for an empty
+    query or a bad regex.
     """
     terms: list[Term] = []
     excluded: list[Term] = []
@@ -268,6 +268,13 @@ def _safe(word: str) -> str:
     return stem if stem != word or len(word) > 3 else word
 
 
+def _literal(term: Term) -> str:
+    """A substring every match of ``term`` (in folded text) contains ("" for a regex)."""
+    if term.regex or not term.words:
+        return ""
+    return term.words[0] if term.scope == "url" else _safe(term.words[0])
+
+
 @dataclass(frozen=True)
 class Hit:
     """One found item and its score (see :func:`spans` for where it matched)."""
@@ -305,39 +312,49 @@ def search(
     """
     labels = labels or {}
     names = sorted({name for term in (*query.terms, *query.excluded) for name in term.fields})
+    slot = {name: n for n, name in enumerate(names)}
+    # Per term, where to look: (field slot, field name, pattern, on the raw text?).
+    wanted = [
+        [(slot[name], name, term.pattern, term.regex, _literal(term)) for name in term.fields]
+        for term in query.terms
+    ]
+    unwanted = [
+        (slot[name], term.pattern, term.regex) for term in query.excluded for name in term.fields
+    ]
+    need_all = bool(query.terms) and not query.match_any
     # One pass: fold each field once, count every term in it, keep only what ranking needs.
     matched: list[tuple[ItemView, list[list[tuple[str, int, int]]]]] = []
-    lengths = dict.fromkeys(names, 0)
+    lengths = [0] * len(names)
     frequency = [0] * len(query.terms)
     seen = 0
     for item in items:
         seen += 1
-        raw = {name: _fields(item, labels, name) for name in names}
-        folded = {name: fold(text) if text else "" for name, text in raw.items()}
-        if any(
-            (term.pattern.search(raw[name] if term.regex else folded[name]))
-            for term in query.excluded
-            for name in term.fields
+        raw = [_fields(item, labels, name) for name in names]
+        folded = [(text.lower() if text.isascii() else fold(text)) if text else "" for text in raw]
+        if unwanted and any(
+            pattern.search(raw[n] if is_regex else folded[n]) for n, pattern, is_regex in unwanted
         ):
             continue
         counts: list[list[tuple[str, int, int]]] = []
-        hit_any = False
-        hit_all = True
-        for term in query.terms:
+        hits = 0
+        for places in wanted:
             per_field = []
-            for name in term.fields:
-                text = raw[name] if term.regex else folded[name]
-                if text:
-                    n = len(term.pattern.findall(text))
-                    if n:
-                        per_field.append((name, n, len(raw[name])))
+            for n, name, pattern, is_regex, literal in places:
+                text = raw[n] if is_regex else folded[n]
+                # A substring test (in C) rules most fields out before the regex runs.
+                if text and literal in text:
+                    found_here = len(pattern.findall(text))
+                    if found_here:
+                        per_field.append((name, found_here, len(raw[n])))
+            if per_field:
+                hits += 1
+            elif need_all:
+                break
             counts.append(per_field)
-            hit_any = hit_any or bool(per_field)
-            hit_all = hit_all and bool(per_field)
-        if query.terms and not (hit_any if query.match_any else hit_all):
+        if query.terms and (hits < len(wanted) if need_all else not hits):
             continue
-        for name in names:
-            lengths[name] += len(raw[name])
+        for n, text in enumerate(raw):
+            lengths[n] += len(text)
         for index, per_field in enumerate(counts):
             if per_field:
                 frequency[index] += 1
@@ -345,7 +362,7 @@ def search(
     if not matched:
         return []
     n_items = max(total or 0, seen, 1)
-    average = {name: max(lengths[name] / len(matched), 1.0) for name in names}
+    average = {name: max(lengths[n] / len(matched), 1.0) for n, name in enumerate(names)}
     rarity = [math.log(1 + (n_items - df + 0.5) / (df + 0.5)) for df in frequency]
     found: list[Hit] = []
     for item, counts in matched:
