@@ -289,3 +289,21 @@ def test_the_index_prefilter_never_drops_a_match(
     direct = {hit.item.id for hit in search.search(items, query)}
     prefiltered = {hit.item.id for hit in search.search(candidates, query)}
     assert direct == prefiltered
+
+
+def test_only_exclusions_list_the_rest_newest_first(run: Run, seeded: Path) -> None:
+    rest = found(run, "-ilo")
+    assert rest == ["2021-10-25-untfsse-organized"]
+    assert found(run, "--exclude", "social economy") == [
+        id_
+        for id_ in found(run, "--regex", ".", "--sort", "date")
+        if id_ not in found(run, '"social economy"')
+    ]
+
+
+def test_search_of_a_missing_file_finds_nothing(run: Run, news_file: Path) -> None:
+    result = run("search", "ilo")
+    assert result.exit_code == 0
+    assert "does not exist yet" in result.stderr
+    assert "No items match ilo." in result.stderr
+    assert not news_file.exists()

@@ -20,7 +20,7 @@ _LIMIT = re.compile(r"-n\d+")
 
 
 #: How many of the newest items the "did you mean" words are taken from.
-SUGGEST_FROM = 20_000
+SUGGEST_FROM = 10_000
 
 
 class SearchSort(str, enum.Enum):
