@@ -267,7 +267,15 @@ def test_every_item_is_found_by_a_word_of_its_title(
         min_size=1,
         max_size=6,
     ),
-    st.lists(st.one_of(words_st, st.text(max_size=8)), min_size=1, max_size=3),
+    st.lists(
+        st.builds(
+            str.__add__,
+            st.sampled_from(["", "-", "title:", "summary:", "tag:", "type:", "url:", '"']),
+            st.one_of(words_st, st.text(max_size=8)),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
     st.booleans(),
 )
 def test_the_index_prefilter_never_drops_a_match(
@@ -307,3 +315,16 @@ def test_search_of_a_missing_file_finds_nothing(run: Run, news_file: Path) -> No
     assert "does not exist yet" in result.stderr
     assert "No items match ilo." in result.stderr
     assert not news_file.exists()
+
+
+@settings(max_examples=150)
+@given(st.lists(words_st, min_size=1, max_size=6), st.data())
+def test_highlights_cover_the_words_as_written(title_words: list[str], data: st.DataObject) -> None:
+    item = _row(0, " ".join(title_words))
+    word = data.draw(st.sampled_from(title_words))
+    query = search.parse_query([word])
+    if not query.terms:
+        return
+    marked = [item.title[a:b] for a, b in search.spans(item, query).get("title", ())]
+    assert marked
+    assert any(search.root(search.words(word)[0]) in search.fold(text) for text in marked)
