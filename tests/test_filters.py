@@ -56,6 +56,15 @@ def test_relative_dates_are_resolved_in_the_caption(run: Run, seeded: Path, toda
     assert "2021-10-01 to 2021-10-31" in result.stdout
 
 
+def test_this_week_month_and_year(run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOPCLI_TODAY", "2021-10-29")  # a Friday
+    result = run("list", "--on", "this week", "-F", "table")
+    assert "2021-10-25 to 2021-10-29" in result.stdout
+    assert "7 of 10 items" in result.stdout
+    assert "2021-10-01 to 2021-10-29" in run("list", "--on", "this month", "-F", "table").stdout
+    assert "since 2021-01-01" in run("list", "--since", "this year", "-F", "table").stdout
+
+
 def test_tags_all_or_any(run: Run, seeded: Path) -> None:
     run("edit", "2021-10-27-wipo", "--tag", "IP", "--tag", "women")
     run("edit", "2021-10-28-sung", "--tag", "ip")
