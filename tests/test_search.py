@@ -322,9 +322,21 @@ def test_search_of_a_missing_file_finds_nothing(run: Run, news_file: Path) -> No
 def test_highlights_cover_the_words_as_written(title_words: list[str], data: st.DataObject) -> None:
     item = _row(0, " ".join(title_words))
     word = data.draw(st.sampled_from(title_words))
-    query = search.parse_query([word])
-    if not query.terms:
+    if not search.words(word):
         return
+    query = search.parse_query([word])
     marked = [item.title[a:b] for a, b in search.spans(item, query).get("title", ())]
     assert marked
     assert any(search.root(search.words(word)[0]) in search.fold(text) for text in marked)
+
+
+@given(
+    st.lists(st.one_of(texts, st.text(max_size=20), st.just("")), max_size=6),
+    st.one_of(words_st, st.lists(words_st, min_size=2, max_size=3).map(" ".join)),
+)
+def test_counting_a_column_at_once_agrees_with_item_by_item(column: list[str], typed: str) -> None:
+    if not search.words(typed):
+        return
+    query = search.parse_query([typed])
+    term = query.terms[0]
+    assert search.count_column(term, column) == [search.count(term, text) for text in column]

@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from coopcli.errors import UsageError
 
@@ -156,7 +156,9 @@ def _term(text: str, scope: str | None) -> Term | None:
     if scope == "url":
         # URLs are not prose: any folded substring will do.
         return Term(text, (fold(text.strip()),), scope, re.compile(re.escape(fold(text.strip()))))
-    body = r"\W+".join(_word_pattern(word, first=n == 0) for n, word in enumerate(found))
+    # Words of a phrase are apart by anything but letters (or the separator of
+    # count_column, so that a phrase never runs from one item into the next).
+    body = r"[^\w\x00]+".join(_word_pattern(word, first=n == 0) for n, word in enumerate(found))
     return Term(text, tuple(found), scope, re.compile(body))
 
 
@@ -268,31 +270,24 @@ def _safe(word: str) -> str:
     return stem if stem != word or len(word) > 3 else word
 
 
-def _literal(term: Term) -> str:
-    """A substring every match of ``term`` (in folded text) contains ("" for a regex)."""
-    if term.regex or not term.words:
-        return ""
-    return term.words[0] if term.scope == "url" else _safe(term.words[0])
-
-
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
     """One found item and its score (see :func:`spans` for where it matched)."""
 
     item: ItemView
     score: float
 
 
-def _fields(item: ItemView, labels: Mapping[str, str], name: str) -> str:
+def _column(items: Sequence[ItemView], labels: Mapping[str, str], name: str) -> list[str]:
+    """One field of every item, as text (tags one a line, a type with its label)."""
     if name == "title":
-        return item.title
+        return [item.title for item in items]
     if name == "summary":
-        return item.summary or ""
+        return [item.summary or "" for item in items]
     if name == "tag":
-        return "\n".join(item.tags)
+        return ["\n".join(item.tags) for item in items]
     if name == "type":
-        return f"{item.type}\n{labels.get(item.type, '')}"
-    return item.url or ""
+        return [f"{item.type}\n{labels.get(item.type, '')}" for item in items]
+    return [item.url or "" for item in items]
 
 
 def search(
@@ -311,73 +306,86 @@ def search(
     size of the whole list (for rarity) when ``items`` are only candidates.
     """
     labels = labels or {}
+    items = list(items)
     names = sorted({name for term in (*query.terms, *query.excluded) for name in term.fields})
-    slot = {name: n for n, name in enumerate(names)}
-    # Per term, where to look: (field slot, field name, pattern, on the raw text?).
-    wanted = [
-        [(slot[name], name, term.pattern, term.regex, _literal(term)) for name in term.fields]
+    columns = {name: _column(items, labels, name) for name in names}
+    counted: dict[tuple[Term, str], list[int]] = {}
+    for term in (*query.terms, *query.excluded):
+        for name in term.fields:
+            if (term, name) not in counted:
+                counted[term, name] = count_column(term, columns[name])
+    size = len(items)
+    allowed = [True] * size
+    for term in query.excluded:
+        for name in term.fields:
+            allowed = [ok and not n for ok, n in zip(allowed, counted[term, name])]
+    # Which items hold each term (in any of its fields), then which items match.
+    holds = [
+        [any(found) for found in zip(*(counted[term, name] for name in term.fields))]
         for term in query.terms
     ]
-    unwanted = [
-        (slot[name], term.pattern, term.regex) for term in query.excluded for name in term.fields
-    ]
-    need_all = bool(query.terms) and not query.match_any
-    # One pass: fold each field once, count every term in it, keep only what ranking needs.
-    matched: list[tuple[ItemView, list[list[tuple[str, int, int]]]]] = []
-    lengths = [0] * len(names)
-    frequency = [0] * len(query.terms)
-    seen = 0
-    for item in items:
-        seen += 1
-        raw = [_fields(item, labels, name) for name in names]
-        folded = [(text.lower() if text.isascii() else fold(text)) if text else "" for text in raw]
-        if unwanted and any(
-            pattern.search(raw[n] if is_regex else folded[n]) for n, pattern, is_regex in unwanted
-        ):
-            continue
-        counts: list[list[tuple[str, int, int]]] = []
-        hits = 0
-        for places in wanted:
-            per_field = []
-            for n, name, pattern, is_regex, literal in places:
-                text = raw[n] if is_regex else folded[n]
-                # A substring test (in C) rules most fields out before the regex runs.
-                if text and literal in text:
-                    found_here = len(pattern.findall(text))
-                    if found_here:
-                        per_field.append((name, found_here, len(raw[n])))
-            if per_field:
-                hits += 1
-            elif need_all:
-                break
-            counts.append(per_field)
-        if query.terms and (hits < len(wanted) if need_all else not hits):
-            continue
-        for n, text in enumerate(raw):
-            lengths[n] += len(text)
-        for index, per_field in enumerate(counts):
-            if per_field:
-                frequency[index] += 1
-        matched.append((item, counts))
-    if not matched:
+    if not query.terms:
+        chosen = allowed
+    else:
+        combine = any if query.match_any else all
+        chosen = [ok and combine(row) for ok, row in zip(allowed, zip(*holds))]
+    picked = [i for i, ok in enumerate(chosen) if ok]
+    if not picked:
         return []
-    n_items = max(total or 0, seen, 1)
-    average = {name: max(lengths[n] / len(matched), 1.0) for n, name in enumerate(names)}
-    rarity = [math.log(1 + (n_items - df + 0.5) / (df + 0.5)) for df in frequency]
-    found: list[Hit] = []
-    for item, counts in matched:
-        score = 0.0
-        for index, per_field in enumerate(counts):
-            weighted = 0.0
-            for name, count, length in per_field:
-                weighted += WEIGHTS[name] * count / (1 - _B + _B * length / average[name])
-                if name == "title":
-                    score += rarity[index]
-            score += rarity[index] * (weighted / (_K1 + weighted))
-        found.append(Hit(item, round(score, 4)))
-    found.sort(key=lambda hit: hit.item.id)
-    found.sort(key=lambda hit: (hit.score, hit.item.date), reverse=True)
+    n_items = max(total or 0, size, 1)
+    everything = len(picked) == size
+
+    def only_picked(values: list[int]) -> list[int]:
+        return values if everything else [values[i] for i in picked]
+
+    lengths = {name: only_picked(list(map(len, columns[name]))) for name in names}
+    average = {name: max(sum(lengths[name]) / len(picked), 1.0) for name in names}
+    # BM25F, a whole column at a time: list comprehensions rather than a loop per item.
+    scores = [0.0] * len(picked)
+    for term, held in zip(query.terms, holds):
+        df = sum(held) if everything else sum(held[i] for i in picked)
+        rarity = math.log(1 + (n_items - df + 0.5) / (df + 0.5))
+        weighted = [0.0] * len(picked)
+        for name in term.fields:
+            counts = only_picked(counted[term, name])
+            weight, avg = WEIGHTS[name], average[name]
+            weighted = [
+                w + weight * c / (1 - _B + _B * length / avg) if c else w
+                for w, c, length in zip(weighted, counts, lengths[name])
+            ]
+            if name == "title":
+                scores = [score + rarity if c else score for score, c in zip(scores, counts)]
+        scores = [score + rarity * w / (_K1 + w) for score, w in zip(scores, weighted)]
+    found = [Hit(items[i], round(score, 4)) for i, score in zip(picked, scores)]
+    found.sort(key=lambda hit: (-hit.score, -hit.item.date.toordinal(), hit.item.id))
     return found
+
+
+_SEPARATOR = "\x00"
+_MARK = "\x01"
+
+
+def count_column(term: Term, texts: Sequence[str]) -> list[int]:
+    """How many times ``term`` matches in each of ``texts`` (one field of many items).
+
+    The texts are joined, folded and matched in one go, so the work per item is
+    done by the regex engine and ``str`` methods in C rather than by a Python loop.
+    Texts holding the separator or marker characters are counted one by one.
+    """
+    if not term.regex and texts:
+        joined = _SEPARATOR.join(texts)
+        if joined.count(_SEPARATOR) == len(texts) - 1 and _MARK not in joined:
+            parts = term.pattern.sub(_MARK, fold(joined)).split(_SEPARATOR)
+            if len(parts) == len(texts):
+                return [part.count(_MARK) for part in parts]
+    return [count(term, text) for text in texts]
+
+
+def count(term: Term, text: str) -> int:
+    """How many times ``term`` matches in one text (a regex in the text as written)."""
+    if not text:
+        return 0
+    return len(term.pattern.findall(text if term.regex else fold(text)))
 
 
 def spans(item: ItemView, query: SearchQuery) -> dict[str, tuple[tuple[int, int], ...]]:
