@@ -318,17 +318,19 @@ def search(
     allowed = [True] * size
     for term in query.excluded:
         for name in term.fields:
-            allowed = [ok and not n for ok, n in zip(allowed, counted[term, name])]
+            allowed = [ok and not n for ok, n in zip(allowed, counted[term, name], strict=True)]
     # Which items hold each term (in any of its fields), then which items match.
     holds = [
-        [any(found) for found in zip(*(counted[term, name] for name in term.fields))]
+        [any(found) for found in zip(*(counted[term, name] for name in term.fields), strict=True)]
         for term in query.terms
     ]
     if not query.terms:
         chosen = allowed
     else:
         combine = any if query.match_any else all
-        chosen = [ok and combine(row) for ok, row in zip(allowed, zip(*holds))]
+        chosen = [
+            ok and combine(row) for ok, row in zip(allowed, zip(*holds, strict=True), strict=True)
+        ]
     picked = [i for i, ok in enumerate(chosen) if ok]
     if not picked:
         return []
@@ -342,7 +344,7 @@ def search(
     average = {name: max(sum(lengths[name]) / len(picked), 1.0) for name in names}
     # BM25F, a whole column at a time: list comprehensions rather than a loop per item.
     scores = [0.0] * len(picked)
-    for term, held in zip(query.terms, holds):
+    for term, held in zip(query.terms, holds, strict=True):
         df = sum(held) if everything else sum(held[i] for i in picked)
         rarity = math.log(1 + (n_items - df + 0.5) / (df + 0.5))
         weighted = [0.0] * len(picked)
@@ -351,12 +353,14 @@ def search(
             weight, avg = WEIGHTS[name], average[name]
             weighted = [
                 w + weight * c / (1 - _B + _B * length / avg) if c else w
-                for w, c, length in zip(weighted, counts, lengths[name])
+                for w, c, length in zip(weighted, counts, lengths[name], strict=True)
             ]
             if name == "title":
-                scores = [score + rarity if c else score for score, c in zip(scores, counts)]
-        scores = [score + rarity * w / (_K1 + w) for score, w in zip(scores, weighted)]
-    found = [Hit(items[i], round(score, 4)) for i, score in zip(picked, scores)]
+                scores = [
+                    score + rarity if c else score for score, c in zip(scores, counts, strict=True)
+                ]
+        scores = [score + rarity * w / (_K1 + w) for score, w in zip(scores, weighted, strict=True)]
+    found = [Hit(items[i], round(score, 4)) for i, score in zip(picked, scores, strict=True)]
     found.sort(key=lambda hit: (-hit.score, -hit.item.date.toordinal(), hit.item.id))
     return found
 
