@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import string
+from unittest import mock
 from pathlib import Path
 
 import pytest
@@ -339,4 +340,7 @@ def test_counting_a_column_at_once_agrees_with_item_by_item(column: list[str], t
         return
     query = search.parse_query([typed])
     term = query.terms[0]
-    assert search.count_column(term, column) == [search.count(term, text) for text in column]
+    one_by_one = [search.count(term, text) for text in column]
+    assert search.count_column(term, column) == one_by_one
+    with mock.patch.object(search, "_CHUNK", 2):
+        assert search.count_column(term, column) == one_by_one

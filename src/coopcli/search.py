@@ -367,22 +367,31 @@ def search(
 
 _SEPARATOR = "\x00"
 _MARK = "\x01"
+_CHUNK = 4096
 
 
 def count_column(term: Term, texts: Sequence[str]) -> list[int]:
     """How many times ``term`` matches in each of ``texts`` (one field of many items).
 
-    The texts are joined, folded and matched in one go, so the work per item is
-    done by the regex engine and ``str`` methods in C rather than by a Python loop.
-    Texts holding the separator or marker characters are counted one by one.
+    The texts are joined, folded and matched a few thousand at a time, so the work
+    per item is done by the regex engine and ``str`` methods in C rather than by a
+    Python loop, and the joined copies stay small. Texts holding the separator or
+    marker characters are counted one by one.
     """
-    if not term.regex and texts:
-        joined = _SEPARATOR.join(texts)
-        if joined.count(_SEPARATOR) == len(texts) - 1 and _MARK not in joined:
+    if term.regex:
+        return [count(term, text) for text in texts]
+    counts: list[int] = []
+    for start in range(0, len(texts), _CHUNK):
+        chunk = texts[start : start + _CHUNK]
+        joined = _SEPARATOR.join(chunk)
+        parts: list[str] = []
+        if joined.count(_SEPARATOR) == len(chunk) - 1 and _MARK not in joined:
             parts = term.pattern.sub(_MARK, fold(joined)).split(_SEPARATOR)
-            if len(parts) == len(texts):
-                return [part.count(_MARK) for part in parts]
-    return [count(term, text) for text in texts]
+        if len(parts) == len(chunk):
+            counts += [part.count(_MARK) for part in parts]
+        else:
+            counts += [count(term, text) for text in chunk]
+    return counts
 
 
 def count(term: Term, text: str) -> int:
