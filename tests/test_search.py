@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import string
-from unittest import mock
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
