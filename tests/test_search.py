@@ -344,3 +344,16 @@ def test_counting_a_column_at_once_agrees_with_item_by_item(column: list[str], t
     assert search.count_column(term, column) == one_by_one
     with mock.patch.object(search, "_CHUNK", 2):
         assert search.count_column(term, column) == one_by_one
+
+
+def test_a_long_summary_is_shown_from_its_first_match() -> None:
+    from coopcli import render
+
+    text = "A long opening that says nothing much at all, then the UNTFSSE meeting."
+    start = text.index("UNTFSSE")
+    cell = render.highlighted(text, [(start, start + 7)], snippet=True)
+    assert cell.plain == "…the UNTFSSE meeting."
+    marked = [cell.plain[span.start : span.end] for span in cell.spans]
+    assert marked == ["UNTFSSE"]
+    whole = render.highlighted("UNTFSSE first", [(0, 7)], snippet=True)
+    assert whole.plain == "UNTFSSE first"

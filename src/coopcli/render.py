@@ -103,7 +103,7 @@ def _json(value: Any, *, indent: int | None = 2) -> str:
 Spans = Mapping[str, Sequence[tuple[int, int]]]
 #: How matched words stand out in a search's table.
 HIGHLIGHT = "bold reverse"
-_SNIPPET_LEAD = 30
+_SNIPPET_LEAD = 20
 
 
 def highlighted(text: str, spans: Sequence[tuple[int, int]], *, snippet: bool = False) -> Any:
@@ -116,8 +116,9 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]], *, snippet: bool = 
 
     offset = 0
     if snippet and spans and spans[0][0] > _SNIPPET_LEAD:
-        cut = text.rfind(" ", 0, spans[0][0] - _SNIPPET_LEAD // 2)
-        offset = cut + 1 if cut > 0 else spans[0][0] - _SNIPPET_LEAD // 2
+        # Start at the word before the first match: a narrow cell still shows it.
+        cut = text.rfind(" ", 0, max(spans[0][0] - 1, 0))
+        offset = cut + 1 if cut > 0 else spans[0][0]
     result = Text("…" if offset else "")
     base = len(result) - offset
     result.append(text[offset:])
