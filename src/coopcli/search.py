@@ -122,7 +122,7 @@ def _word_pattern(word: str, *, first: bool = False) -> str:
     stem = root(word)
     # The pattern starts with the literal root, so the regex engine can skip ahead to
     # it; the word boundary before it is checked by a look-behind placed after it.
-    literal = re.escape(stem if stem != word or len(word) > 3 else word)
+    literal = re.escape(stem)
     start = literal + (f"(?<!\\w{literal})" if first else "")
     if stem != word or len(word) > 3:
         return start + r"\w*"
@@ -249,7 +249,7 @@ def required_substrings(query: SearchQuery) -> tuple[str, ...]:
     """
     if query.match_any and len(query.terms) > 1:
         return ()
-    return tuple(sorted({_safe(word) for term in _indexed(query.terms) for word in term.words}))
+    return tuple(sorted({root(word) for term in _indexed(query.terms) for word in term.words}))
 
 
 def any_substrings(query: SearchQuery) -> tuple[str, ...]:
@@ -258,16 +258,11 @@ def any_substrings(query: SearchQuery) -> tuple[str, ...]:
         return ()
     if any(term not in _indexed(query.terms) for term in query.terms):
         return ()  # a regex, type: or url: term can match what the text does not hold
-    return tuple(sorted({_safe(term.words[0]) for term in query.terms}))
+    return tuple(sorted({root(term.words[0]) for term in query.terms}))
 
 
 def _indexed(terms: Iterable[Term]) -> list[Term]:
     return [t for t in terms if not t.regex and t.scope not in ("type", "url")]
-
-
-def _safe(word: str) -> str:
-    stem = root(word)
-    return stem if stem != word or len(word) > 3 else word
 
 
 class Hit(NamedTuple):
