@@ -340,7 +340,7 @@ def export(
     ] = None,
     file: FileOption = None,
 ) -> None:
-    """Export items (all, or those the filters or a search select) in a publishing format.
+    """Export items (all, filtered or found by a search) in a publishing format.
 
     Example: coopcli export --format json --since 2021-10 --query untfsse --output news.json
     """

@@ -116,7 +116,7 @@ def search(
     format: FormatOption = None,
     file: FileOption = None,
 ) -> None:
-    """Find items by words in their title, summary or tags, best match first.
+    """Find items by the words of their title, summary or tags, best first.
 
     Case and accents do not matter (turunc finds Turunç) and word forms are
     matched (session finds sessions). Every filter of `list` applies.

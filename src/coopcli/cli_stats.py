@@ -50,7 +50,7 @@ def stats(
     ] = None,
     file: FileOption = None,
 ) -> None:
-    """Count items by type, month or year, and tag, with first and last dates.
+    """Count items by type, month or year, and tag, with a bar chart.
 
     Example: coopcli stats --since 2021 --by month
     """
