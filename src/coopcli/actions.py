@@ -16,8 +16,9 @@ from coopcli.errors import DataError, UsageError
 from coopcli.itemtypes import resolve_type
 
 if TYPE_CHECKING:
-    from coopcli.index import Index
+    from coopcli.index import Index, Query
     from coopcli.models import Item, NewsFile
+    from coopcli.search import Hit, SearchQuery
     from coopcli.view import ItemView
 
 
@@ -28,37 +29,57 @@ class Selection:
     items: Sequence[ItemView]
     filters: query.Filters
     total: int
+    #: The search, as understood (``untfsse -meeting``), when there was one.
+    searched: str | None = None
 
     def caption(self) -> str:
         """``3 of 10 items · type news · 2021-10-01 to 2021-10-31``: what was understood."""
-        parts = [f"{len(self.items)} of {self.total} items"]
-        if self.filters.types:
-            parts.append("type " + ", ".join(sorted(self.filters.types)))
-        if self.filters.tags:
-            joiner = " or " if self.filters.any_tag else " and "
-            parts.append("tag " + joiner.join(self.filters.tags))
-        if not self.filters.period.is_open:
-            parts.append(self.filters.period.describe())
-        return " · ".join(parts)
+        parts = [f"{len(self.items)} of {plural(self.total, 'item')}"]
+        if self.searched:
+            parts.append(f"matching {self.searched}")
+        return " · ".join(parts + filter_parts(self.filters))
 
 
-def select(
-    doc: NewsFile,
-    args: query.FilterArgs,
+def filter_parts(filters: query.Filters) -> list[str]:
+    """The filters as understood, for a caption: ``type news``, ``2021-10-01 to 2021-10-31``."""
+    parts = []
+    if filters.types:
+        parts.append("type " + ", ".join(sorted(filters.types)))
+    if filters.tags:
+        joiner = " or " if filters.any_tag else " and "
+        parts.append("tag " + joiner.join(filters.tags))
+    if not filters.period.is_open:
+        parts.append(filters.period.describe())
+    return parts
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 item``, ``2 items``: a count and its noun, grammatical."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def index_query(
+    filters: query.Filters,
     *,
-    words: Sequence[str] = (),
-    sort: query.SortKey = query.SortKey.DATE,
-    reverse: bool = False,
+    contains: Sequence[str] = (),
+    contains_any: Sequence[str] = (),
+    newest_first: bool = True,
     limit: int | None = None,
-    now: dt.date | None = None,
-) -> Selection:
-    """Filter, search, sort and cut a document's items."""
-    filters = query.Filters.from_args(args, doc.all_types(), now)
-    items = query.apply(doc.items, filters)
-    if words:
-        items = query.search(items, words)
-    items = query.limit(query.sort(items, sort, reverse=reverse), limit)
-    return Selection(items, filters, len(doc.items))
+) -> Query:
+    """What the index is asked for: the filters, and substrings the text must hold."""
+    from coopcli.index import Query
+
+    return Query(
+        types=filters.types,
+        tags=filters.tags,
+        any_tag=filters.any_tag,
+        since=filters.period.start,
+        until=filters.period.end,
+        contains=tuple(contains),
+        contains_any=tuple(contains_any),
+        newest_first=newest_first,
+        limit=limit,
+    )
 
 
 def select_rows(
@@ -70,26 +91,70 @@ def select_rows(
     limit: int | None = None,
     now: dt.date | None = None,
 ) -> Selection:
-    """Like :func:`select`, answered by the index: only the rows shown are read."""
-    from coopcli.index import Query
+    """Filter, sort and cut the items, answered by the index: only the rows shown are read."""
     from coopcli.itemtypes import all_types
 
     filters = query.Filters.from_args(args, all_types(idx.meta.types), now)
     by_date = sort is query.SortKey.DATE
     rows = idx.rows(
-        Query(
-            types=filters.types,
-            tags=filters.tags,
-            any_tag=filters.any_tag,
-            since=filters.period.start,
-            until=filters.period.end,
-            newest_first=not reverse,
-            limit=limit if by_date else None,
-        )
+        index_query(filters, newest_first=not reverse, limit=limit if by_date else None)
     )
     if not by_date:
         rows = query.limit(query.sort(rows, sort, reverse=reverse), limit)
     return Selection(rows, filters, idx.meta.count)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What ``search`` shows: the hits in order, and the selection they make."""
+
+    hits: Sequence[Hit]
+    selection: Selection
+    query: SearchQuery
+
+    def spans(self) -> dict[str, dict[str, tuple[tuple[int, int], ...]]]:
+        """Where each shown item matched (by id), for highlighting."""
+        from coopcli import search
+
+        return {hit.item.id: search.spans(hit.item, self.query) for hit in self.hits}
+
+
+def search_rows(
+    idx: Index,
+    args: query.FilterArgs,
+    searched: SearchQuery,
+    *,
+    sort: query.SortKey | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+    now: dt.date | None = None,
+) -> Found:
+    """Search the items the filters select, through the index.
+
+    Only rows that hold every required word's root are read from the index and
+    scored. ``sort`` None is by relevance (best first, then newest).
+    """
+    from coopcli import search
+    from coopcli.itemtypes import all_types
+
+    labels = all_types(idx.meta.types)
+    filters = query.Filters.from_args(args, labels, now)
+    candidates = idx.rows(
+        index_query(
+            filters,
+            contains=search.required_substrings(searched),
+            contains_any=search.any_substrings(searched),
+        )
+    )
+    hits = search.search(candidates, searched, labels=labels, total=idx.meta.count)
+    if sort is not None:
+        by_id = {id(hit.item): hit for hit in hits}
+        hits = [by_id[id(item)] for item in query.sort([h.item for h in hits], sort)]
+    if reverse:
+        hits.reverse()
+    hits = hits if limit is None else hits[:limit]
+    items = [hit.item for hit in hits]
+    return Found(hits, Selection(items, filters, idx.meta.count, searched.describe()), searched)
 
 
 def _check_duplicate(doc: NewsFile, candidate: Item, *, ignore: str | None = None) -> None:

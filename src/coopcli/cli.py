@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from coopcli import __version__, cliutil, render
-from coopcli.cliutil import date_or_today, load_for_reading, need, open_store, read_index
+from coopcli.cliutil import date_or_today, need, open_store, read_index
 from coopcli.completion import complete_ids, complete_tags, complete_types
 from coopcli.errors import CoopError, UsageError
 from coopcli.options import (
@@ -34,6 +34,29 @@ if TYPE_CHECKING:
 
 class CoopGroup(TyperGroup):
     """The one place where domain errors become a message and an exit code."""
+
+    #: The order commands are listed in (help, completion): everyday work first.
+    ORDER = (
+        "add",
+        "list",
+        "search",
+        "show",
+        "edit",
+        "remove",
+        "export",
+        "import",
+        "stats",
+        "config",
+        "check",
+        "git-setup",
+        "merge-file",
+        "restore-backup",
+    )
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        rank = {name: n for n, name in enumerate(self.ORDER)}
+        return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
     # Typed Any: Click's own Context class is private to Typer's vendored copy.
     def invoke(self, ctx: Any) -> Any:
@@ -255,43 +278,6 @@ def list_(
 
 
 @app.command()
-@with_filters
-def search(
-    ctx: typer.Context,
-    words: Annotated[
-        list[str], typer.Argument(help="Words that must all appear.", show_default=False)
-    ],
-    filters: FilterArgs,
-    limit: LimitOption = None,
-    sort: SortOption = SortKey.DATE,
-    reverse: ReverseOption = False,
-    format: FormatOption = None,
-    no_pager: NoPagerOption = False,
-    file: FileOption = None,
-) -> None:
-    """Find items whose title or summary contains all the words (any case).
-
-    Example: coopcli search untfsse meeting --since 2021
-    """
-    from coopcli import actions
-    from coopcli.config import date_format
-    from coopcli.pager import paging
-
-    _, doc = load_for_reading(ctx, file)
-    selection = actions.select(doc, filters, words=words, sort=sort, reverse=reverse, limit=limit)
-    if not selection.items:
-        render.info("No items match.")
-    with paging(not no_pager):
-        render.print_items(
-            selection.items,
-            doc.all_types(),
-            format,
-            caption=selection.caption(),
-            date_format=date_format(),
-        )
-
-
-@app.command()
 def show(
     ctx: typer.Context,
     id: IdArgument,
@@ -467,11 +453,22 @@ def export(
             "--output", "-o", help="Write to this file instead of stdout.", metavar="FILE"
         ),
     ] = None,
+    query: Annotated[
+        str | None,
+        typer.Option(
+            "--query",
+            "-q",
+            help="Export only what this search finds (as `coopcli search` reads it), "
+            "best match first.",
+            metavar="QUERY",
+            show_default=False,
+        ),
+    ] = None,
     file: FileOption = None,
 ) -> None:
-    """Export items (all, or those the filters select) in a publishing format.
+    """Export items (all, filtered or found by a search) in a publishing format.
 
-    Example: coopcli export --format json --since 2021-10 --output news.json
+    Example: coopcli export --format json --since 2021-10 --query untfsse --output news.json
     """
     from coopcli import actions, formats
     from coopcli.config import checked_path
@@ -484,7 +481,13 @@ def export(
         name = guessed.name if guessed else "json"
     exporter = formats.load(name)
     with read_index(ctx, file) as idx:
-        selection = actions.select_rows(idx, filters)
+        if query is None:
+            selection = actions.select_rows(idx, filters)
+        else:
+            from coopcli.search import parse_query
+
+            searched = parse_query([query], spaces_make_phrases=False)
+            selection = actions.search_rows(idx, filters, searched).selection
         meta = idx.meta
     listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
     text: str = exporter.export(listing)
@@ -494,8 +497,7 @@ def export(
     from coopcli.atomic import atomic_write
 
     atomic_write(target, text.encode("utf-8"))
-    count = len(selection.items)
-    render.info(f"Wrote {count} item{'' if count == 1 else 's'} to {output} ({name})")
+    render.info(f"Wrote {actions.plural(len(selection.items), 'item')} to {output} ({name})")
 
 
 def main() -> NoReturn:
@@ -505,4 +507,4 @@ def main() -> NoReturn:
 
 
 # Commands that live in their own modules register themselves on import.
-from coopcli import cli_backup, cli_config, cli_git  # noqa: E402, F401
+from coopcli import cli_backup, cli_config, cli_git, cli_search, cli_stats  # noqa: E402, F401

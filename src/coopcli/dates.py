@@ -31,6 +31,7 @@ _DAY_MONTH_YEAR = re.compile(rf"(\d{{1,2}})(?:st|nd|rd|th)?\s+({_MONTH_RE})\.?,?
 _MONTH_DAY_YEAR = re.compile(rf"({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})")
 _MONTH_YEAR = re.compile(rf"({_MONTH_RE})\.?,?\s+(\d{{4}})")
 _AGO = re.compile(r"(\d+|an?|one)\s+(day|week|fortnight|month|year)s?\s+ago")
+_THIS = re.compile(r"this\s+(week|month|year)")
 _LAST = re.compile(r"(?:last|past|previous)\s+(day|week|fortnight|month|year)")
 
 
@@ -155,9 +156,18 @@ def _month_period(year: int, month: int, text: str) -> Period:
 
 def parse_period(text: str, now: dt.date | None = None) -> Period:
     """Parse a date that may be partial: ``2021`` is the whole year, ``2021-10`` or
-    ``October 2021`` the whole month, anything :func:`parse_date` takes a single day.
+    ``October 2021`` the whole month, ``this week``/``this month``/``this year`` from
+    its first day to today, anything :func:`parse_date` takes a single day.
     """
     value = _normalise(text)
+    if match := _THIS.fullmatch(value):
+        now = now or today()
+        starts = {
+            "week": now - dt.timedelta(days=now.weekday()),
+            "month": now.replace(day=1),
+            "year": now.replace(month=1, day=1),
+        }
+        return Period(starts[match.group(1)], now)
     if match := _YEAR.fullmatch(value):
         year = int(match.group(1))
         return Period(dt.date(year, 1, 1), dt.date(year, 12, 31))
@@ -209,4 +219,9 @@ def filter_period(
         period = period.intersect(Period(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     if month is not None:
         period = period.intersect(parse_month(month))
+    if period.start is not None and period.end is not None and period.start > period.end:
+        raise UsageError(
+            f"the date filters leave no days: from {period.start.isoformat()} "
+            f"to {period.end.isoformat()}"
+        )
     return period

@@ -24,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coopcli import __version__
+from coopcli.search import fold
 from coopcli.view import ItemView, Row
 
 #: Bumped whenever the tables change, so an old cache is rebuilt rather than misread.
-SCHEMA = 1
+SCHEMA = 2
 _TAG_SEPARATOR = "\x1f"
 
 _TABLES = """
@@ -76,17 +77,6 @@ def location(item_file: Path) -> Path:
     return base / "index" / f"{digest}.sqlite3"
 
 
-def fold(text: str) -> str:
-    """Text as the search prefilter compares it: case-folded, accents removed."""
-    if text.isascii():
-        return text.lower()
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return plain.replace("\u2019", "'").replace("\u2018", "'")
-
-
 def _row(record: Sequence[str | None]) -> Row:
     id_, type_, title, date, summary, url, tags = record
     assert id_ is not None
@@ -119,6 +109,11 @@ class Meta:
     last: tuple[str, str] | None
 
 
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 @dataclass(frozen=True)
 class Query:
     """What a read command asks of the index: SQL-side filters, order and limit.
@@ -134,6 +129,8 @@ class Query:
     until: dt.date | None = None
     #: Substrings (already folded) that every wanted item's text contains.
     contains: tuple[str, ...] = ()
+    #: Substrings (already folded) of which every wanted item's text contains one.
+    contains_any: tuple[str, ...] = ()
     newest_first: bool = True
     limit: int | None = None
 
@@ -159,9 +156,14 @@ class Query:
         if self.until is not None:
             clauses.append("date <= ?")
             params.append(self.until.isoformat())
+        # LIKE scans faster than instr(); folded text has no capitals for it to ignore.
         for text in self.contains:
-            clauses.append("instr(folded, ?) > 0")
-            params.append(text)
+            clauses.append("folded LIKE ? ESCAPE '\\'")
+            params.append(_like(text))
+        if self.contains_any:
+            alternatives = ["folded LIKE ? ESCAPE '\\'"] * len(self.contains_any)
+            clauses.append("(" + " OR ".join(alternatives) + ")")
+            params.extend(_like(text) for text in self.contains_any)
         return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
@@ -239,6 +241,15 @@ class Index:
             expression = expressions[column]
             sql = f"SELECT {expression}, count(*) FROM items{where} GROUP BY 1"
         return {str(key): int(n) for key, n in self._db.execute(sql, params)}
+
+    def texts(self, query: Query = Query(), limit: int | None = None) -> Iterator[str]:
+        """The title, summary and tags of the newest matching items, as written."""
+        where, params = query.where()
+        sql = f"SELECT title, coalesce(summary, ''), tags FROM items{where} ORDER BY date DESC"
+        sql += " LIMIT ?"
+        params.append(-1 if limit is None else limit)
+        for title, summary, tags in self._db.execute(sql, params):
+            yield f"{title}\n{summary}\n{tags.replace(_TAG_SEPARATOR, chr(10))}"
 
     def span(self, query: Query = Query()) -> tuple[dt.date, dt.date] | None:
         """The first and last date among the matching items."""

@@ -88,7 +88,8 @@ _FILTER_OPTIONS: dict[str, Any] = {
         typer.Option(
             "--since",
             "--from",
-            help="From this date on (inclusive): 2021-10-29, 2021-10, 2021, '3 months ago'.",
+            help="From this date on (inclusive): 2021-10-29, 2021-10, 2021, '3 months ago', "
+            "'last week', 'this month'.",
             metavar="DATE",
             show_default=False,
         ),

@@ -108,14 +108,3 @@ def sort(
 def limit(items: Sequence[ItemT], count: int | None) -> list[ItemT]:
     """The first ``count`` items (all of them when ``count`` is None)."""
     return list(items if count is None else items[:count])
-
-
-def search(items: Iterable[ItemT], words: Sequence[str]) -> list[ItemT]:
-    """Items whose title or summary contains every word, ignoring case."""
-    wanted = [word.casefold() for word in words if word.strip()]
-    found = []
-    for item in items:
-        text = f"{item.title}\n{item.summary or ''}".casefold()
-        if all(word in text for word in wanted):
-            found.append(item)
-    return found

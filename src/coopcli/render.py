@@ -20,6 +20,8 @@ from coopcli.view import ItemView, to_json
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from coopcli.stats import Stats
+
 
 T = TypeVar("T")
 
@@ -31,6 +33,14 @@ class OutputFormat(str, enum.Enum):
     tsv = "tsv"
     json = "json"
     jsonl = "jsonl"
+
+
+class StatsFormat(str, enum.Enum):
+    """How ``stats`` prints its numbers."""
+
+    table = "table"
+    tsv = "tsv"
+    json = "json"
 
 
 def stdout_is_terminal() -> bool:
@@ -96,14 +106,61 @@ def format_date(day: dt.date, date_format: str | None) -> str:
     return day.isoformat() if date_format is None else day.strftime(date_format)
 
 
+Spans = Mapping[str, Sequence[tuple[int, int]]]
+#: How matched words stand out in a search's table.
+HIGHLIGHT = "bold reverse"
+_SNIPPET_LEAD = 20
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int]], *, snippet: bool = False) -> Any:
+    """``text`` as Rich Text with ``spans`` highlighted.
+
+    With ``snippet``, a long text starts a little before its first match (with an
+    ellipsis), so a match deep in a summary is still seen in a one-line cell.
+    """
+    from rich.text import Text
+
+    offset = 0
+    if snippet and spans and spans[0][0] > _SNIPPET_LEAD:
+        # Start at the word before the first match: a narrow cell still shows it.
+        cut = text.rfind(" ", 0, max(spans[0][0] - 1, 0))
+        offset = cut + 1 if cut > 0 else spans[0][0]
+    result = Text("…" if offset else "")
+    base = len(result) - offset
+    result.append(text[offset:])
+    for start, end in spans:
+        if end > offset:
+            result.stylize(HIGHLIGHT, max(start, offset) + base, end + base)
+    return result
+
+
+def _one_line(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    # Whitespace runs become one space; spans move with the text they mark.
+    pieces: list[str] = []
+    moved: list[int] = []
+    position = 0
+    for char in text:
+        if char.isspace():
+            if pieces and pieces[-1] == " ":
+                moved.append(position - 1)
+                continue
+            char = " "
+        moved.append(position)
+        pieces.append(char)
+        position += 1
+    moved.append(position)
+    return "".join(pieces), [(moved[start], moved[end]) for start, end in spans]
+
+
 def items_table(
     items: Sequence[ItemView],
     labels: Mapping[str, str],
     *,
     caption: str | None = None,
     date_format: str | None = None,
+    highlights: Mapping[str, Spans] | None = None,
 ) -> None:
-    """Print items as a table numbered like the listing page."""
+    """Print items as a table numbered like the listing page (matches highlighted)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -122,12 +179,16 @@ def items_table(
     if show_summary:
         table.add_column("Summary", ratio=2, no_wrap=True, overflow="ellipsis", min_width=8)
     for number, item in enumerate(items, start=1):
+        spans = (highlights or {}).get(item.id, {})
         row: list[str | Text] = [str(number), item.id]
         if show_date:
             row.append(format_date(item.date, date_format))
-        row += [labels.get(item.type, item.type), Text(item.title)]
+        row += [labels.get(item.type, item.type), highlighted(item.title, spans.get("title", ()))]
         if show_summary:
-            row.append(Text(" ".join((item.summary or "").split()), style="dim"))
+            text, moved = _one_line(item.summary or "", spans.get("summary", ()))
+            cell = highlighted(text, moved, snippet=True)
+            cell.style = "dim"
+            row.append(cell)
         table.add_row(*row)
     console.print(table)
 
@@ -140,6 +201,7 @@ def print_items(
     caption: str | None = None,
     extra: Callable[[ItemView], Mapping[str, Any]] | None = None,
     date_format: str | None = None,
+    highlights: Mapping[str, Spans] | None = None,
 ) -> None:
     """Print items in the chosen format (see :func:`default_format`).
 
@@ -166,7 +228,7 @@ def print_items(
             )
         )
     else:
-        items_table(items, labels, caption=caption, date_format=date_format)
+        items_table(items, labels, caption=caption, date_format=date_format, highlights=highlights)
 
 
 def _fields(item: ItemView, label: str, date_format: str | None) -> list[tuple[str, str]]:
@@ -241,6 +303,54 @@ def settings_table(rows: Sequence[tuple[str, str, str]], fmt: OutputFormat | Non
 def to_json_text(value: Any, *, compact: bool = False) -> str:
     """JSON for ``--format json`` (indented) or ``jsonl`` (compact), with a final newline."""
     return _json(value, indent=None if compact else 2) + "\n"
+
+
+_BAR_WIDTH = 40
+_BY_TITLES = {"type": "By type", "month": "By month", "year": "By year", "tag": "Top tags"}
+
+
+def print_stats(numbers: Stats, fmt: StatsFormat | None, *, caption: str) -> None:
+    """Print stats: a bar chart per breakdown, tab-separated lines, or JSON."""
+    if fmt is None:
+        fmt = StatsFormat.table if stdout_is_terminal() else StatsFormat.tsv
+    if fmt is StatsFormat.json:
+        write(_json(numbers.to_json()) + "\n")
+        return
+    first = numbers.first.isoformat() if numbers.first else ""
+    last = numbers.last.isoformat() if numbers.last else ""
+    if fmt is StatsFormat.tsv:
+        lines = [f"total\t\t{numbers.total}", f"first\t\t{first}", f"last\t\t{last}"]
+        for by, counts in numbers.breakdowns.items():
+            lines += [f"{by.value}\t{_tsv_cell(c.key)}\t{c.count}" for c in counts]
+        write("".join(line + "\n" for line in lines))
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    noun = "item" if numbers.total == 1 else "items"
+    span = f", {first} to {last}" if numbers.first else ""
+    console.print(Text(f"{numbers.total} {noun}{span}", style="bold"))
+    for by, counts in numbers.breakdowns.items():
+        if not counts:
+            continue
+        most = max(c.count for c in counts)
+        shown = len(counts)
+        title = _BY_TITLES[by.value]
+        if numbers.sizes.get(by, shown) > shown:
+            title += f" ({shown} of {numbers.sizes[by]})"
+        table = Table(title=title, title_justify="left", box=box.SIMPLE, show_header=False)
+        table.add_column("key", no_wrap=True, overflow="ellipsis", max_width=36)
+        table.add_column("count", justify="right", no_wrap=True, min_width=len(str(most)))
+        table.add_column("bar", style="cyan", no_wrap=True, overflow="crop")
+        width = max(10, min(_BAR_WIDTH, console.width - 50))
+        for c in counts:
+            length = max(1, round(width * c.count / most))
+            name = c.label if c.label == c.key else f"{c.label} ({c.key})"
+            table.add_row(name, str(c.count), "█" * length)
+        console.print(table)
+    console.print(Text(caption, style="dim"))
 
 
 def progress(items: Iterable[T], total: int, description: str) -> Iterator[T]:
