@@ -321,9 +321,13 @@ def _export_format(value: str | None) -> str | None:
 
     if value is not None:
         try:
-            return formats.info(value).name
+            info = formats.info(value)
         except CoopError as exc:
             raise typer.BadParameter(str(exc)) from None
+        if not info.exports:
+            choices = ", ".join(formats.names(exports=True))
+            raise typer.BadParameter(f"{info.name} can only be imported (choose from: {choices})")
+        return info.name
     return value
 
 
@@ -389,3 +393,6 @@ def main() -> NoReturn:
     """Entry point of the ``coopcli`` script."""
     app()
     raise SystemExit(0)  # pragma: no cover - app() always exits
+
+
+from coopcli import cli_import  # noqa: E402, F401  (registers its command)
