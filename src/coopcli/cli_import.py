@@ -94,7 +94,8 @@ def import_(
         doc = store.load()
         default = importer.check_type(type, doc)
         report = importer.merge(doc, results, default_type=default)
-        render.print_items(report.added, doc.all_types(), None)
+        newest_first = sorted(report.added, key=lambda i: (i.date, i.id), reverse=True)
+        render.print_items(newest_first, doc.all_types(), None)
     else:
         with store.transaction() as doc:
             default = importer.check_type(type, doc)

@@ -197,7 +197,9 @@ class _UnknownType(Exception):
 
 def _clean_tag(tag: str) -> str:
     # Feed categories may hold commas; a tag cannot (tags are joined with them).
-    return " ".join(tag.replace(",", " ").replace(";", " ").split())
+    if "," in tag or ";" in tag:
+        return " ".join(tag.replace(",", " ").replace(";", " ").split())
+    return tag.strip()
 
 
 def _error_message(exc: Exception) -> str:

@@ -80,6 +80,7 @@ def read(data: bytes, source: str) -> ReadResult:
     """
     text = decode_text(data, source)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    line = 0
     try:
         header = next(reader, None)
         if header is None:
@@ -123,5 +124,6 @@ def read(data: bytes, source: str) -> ReadResult:
                 )
             )
     except csv.Error as exc:
-        raise DataError(f"{source}:{reader.line_num}: invalid CSV: {exc}") from None
+        hint = " (a quote left open?)" if "end of data" in str(exc) else ""
+        raise DataError(f"{source}:{line + 1}: invalid CSV: {exc}{hint}") from None
     return ReadResult(drafts)
