@@ -1,6 +1,6 @@
 """Fetching an input over HTTP(S), the way people follow a publisher's feed.
 
-With a timeout, a size limit and redirects followed (to http and https only); every
+With a timeout, a size limit and redirects followed (never to a local file); every
 failure is one clear message naming the URL.
 """
 
@@ -10,7 +10,7 @@ import http.client
 import os
 import urllib.error
 import urllib.request
-from typing import IO, Any
+from typing import IO
 from urllib.parse import urlsplit
 
 from coopcli import __version__
@@ -41,23 +41,6 @@ def timeout() -> float:
     return value
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow redirects, but never from the web to a local file or FTP."""
-
-    def redirect_request(
-        self,
-        req: urllib.request.Request,
-        fp: IO[bytes],
-        code: int,
-        msg: str,
-        headers: Any,
-        newurl: str,
-    ) -> urllib.request.Request | None:
-        if not is_url(newurl):
-            raise DataError(f"{req.full_url}: redirected to {newurl!r}, which is not http(s)")
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
 def _read_limited(response: IO[bytes], url: str, limit: int) -> bytes:
     length = getattr(response, "headers", {}).get("Content-Length")
     if length and length.isdigit() and int(length) > limit:
@@ -75,12 +58,14 @@ def _read_limited(response: IO[bytes], url: str, limit: int) -> bytes:
 def fetch(url: str, *, limit: int = MAX_BYTES, seconds: float | None = None) -> bytes:
     """The body of ``url``; any failure is a :class:`DataError` naming the URL."""
     wait = timeout() if seconds is None else seconds
-    opener = urllib.request.build_opener(_HttpOnlyRedirects())
+    # urllib follows up to 10 redirects, and only to http, https and ftp URLs.
+    opener = urllib.request.build_opener()
     request = urllib.request.Request(url, headers={"User-Agent": f"coopcli/{__version__}"})
     try:
         with opener.open(request, timeout=wait) as response:
             return _read_limited(response, url, limit)
     except urllib.error.HTTPError as exc:
+        exc.close()
         raise DataError(f"{url}: the server answered {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         reason = exc.reason
