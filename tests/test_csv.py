@@ -170,3 +170,17 @@ def test_csv_round_trip_through_files(doc: NewsFile) -> None:
         with store.transaction() as target:
             merge(target, [(str(path), result)])
         assert store.load().to_data()["items"] == NewsFile(items=doc.items).to_data()["items"]
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_semicolon_and_tab_separated_with_bom(
+    run: Run, news_file: Path, isolated: Path, separator: str
+) -> None:
+    path = isolated / "excel.dat"
+    text = separator.join(["Title", "Date", "Summary"]) + "\r\n"
+    text += separator.join(['"One, two"', "1 November 2021", "3,5 %"])
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    result = run("import", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "Imported 1 item\n"
+    assert run("show", "2021-11-01", "--format", "json").stdout.count('"3,5 %"') == 1

@@ -6,7 +6,9 @@ import datetime as dt
 import json
 import shutil
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,6 +19,8 @@ from coopcli.formats import Draft, ReadResult
 from coopcli.models import NewsFile
 from tests.conftest import EXAMPLES, Run, coopcli_process
 from tests.strategies import news_files
+
+T = TypeVar("T")
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -352,3 +356,44 @@ def test_item_file_export_then_import_is_identity(doc: NewsFile, name: str) -> N
     assert not report.invalid
     assert not report.duplicates
     assert target.to_data() == doc.to_data()
+
+
+def test_many_skipped_entries_are_summarised(run: Run, news_file: Path, isolated: Path) -> None:
+    path = isolated / "many.csv"
+    rows = "".join(f"Item {n},2021-01-{1 + n % 28:02d}\n" for n in range(250))
+    path.write_text("title,date\n" + rows + ",2021-01-01\n" * 12, encoding="utf-8")
+    result = run("import", str(path))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[-2:] == [
+        "Warning: … and 2 more invalid entries",
+        "Imported 250 items, skipped 12 invalid entries",
+    ]
+    again = run("import", str(path))
+    lines = again.stderr.splitlines()
+    assert len(lines) == 10 + 1 + 10 + 1 + 1
+    assert lines[10] == "… and 240 more duplicates"
+    assert lines[-1] == "Imported 0 items, skipped 250 duplicates and 12 invalid entries"
+
+
+def test_long_imports_show_progress(
+    run: Run, news_file: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coopcli import render
+
+    calls: list[tuple[int, str]] = []
+
+    def progress(items: Iterable[T], total: int, description: str) -> Iterator[T]:
+        calls.append((total, description))
+        yield from items
+
+    monkeypatch.setattr(render, "progress", progress)
+    small = isolated / "small.csv"
+    small.write_text("title,date\nOne,2021-01-01\n", encoding="utf-8")
+    assert run("import", str(small)).exit_code == 0
+    assert calls == []
+    big = isolated / "big.csv"
+    big.write_text(
+        "title,date\n" + "".join(f"Item {n},2021-02-01\n" for n in range(300)), encoding="utf-8"
+    )
+    assert run("import", str(big)).exit_code == 0
+    assert calls == [(300, "Importing")]

@@ -14,6 +14,8 @@ from coopcli.options import FileOption
 
 #: From this many entries on, a terminal shows a progress bar.
 PROGRESS_FROM = 200
+#: How many skipped entries are listed one by one (the summary counts them all).
+SHOWN = 10
 
 
 def _import_format(value: str | None) -> str | None:
@@ -102,10 +104,14 @@ def import_(
             report = importer.merge(
                 doc, results, default_type=default, progress=total >= PROGRESS_FROM
             )
-    for skipped in report.duplicates:
+    for skipped in report.duplicates[:SHOWN]:
         render.info(f"Skipped duplicate: {skipped}")
-    for skipped in report.invalid:
+    if len(report.duplicates) > SHOWN:
+        render.info(f"… and {len(report.duplicates) - SHOWN} more duplicates")
+    for skipped in report.invalid[:SHOWN]:
         render.warning(f"skipped invalid entry: {skipped}")
+    if len(report.invalid) > SHOWN:
+        render.warning(f"… and {len(report.invalid) - SHOWN} more invalid entries")
     for change in report.metadata:
         render.info(f"{'Would take' if dry_run else 'Took'} {change}")
     render.info(report.summary(dry_run=dry_run))

@@ -86,7 +86,7 @@ def sniff(data: bytes) -> str | None:
             return "atom"
         return None
     first = head.split("\n", 1)[0].strip().lower()
-    columns = [c.strip().strip('"') for c in first.split(",")]
+    columns = [c.strip().strip('"') for c in re.split(r"[,;\t]", first)]
     if "title" in columns and "date" in columns:
         return "csv"
     if _TOML_ITEM_FILE.search(head) and "=" in head:

@@ -72,14 +72,22 @@ def _date(text: str, where: str) -> dt.date | None:
         raise DataError(f"{where}: date: {exc}") from None
 
 
+def _delimiter(text: str) -> str:
+    # Spreadsheets set to a language that writes decimal commas save with ";".
+    header = text.split("\n", 1)[0]
+    return max(",;\t", key=header.count)
+
+
 def read(data: bytes, source: str) -> ReadResult:
     """Rows of a CSV file with a header naming its columns (any order, any case).
+
+    Cells may be separated by commas, semicolons or tabs (whichever the header uses).
 
     ``title`` and ``date`` columns are required; a row missing either is skipped as
     invalid by the import. Unknown columns are refused rather than dropped.
     """
     text = decode_text(data, source)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     line = 0
     try:
         header = next(reader, None)
