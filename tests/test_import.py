@@ -397,3 +397,28 @@ def test_long_imports_show_progress(
     )
     assert run("import", str(big)).exit_code == 0
     assert calls == [(300, "Importing")]
+
+
+def test_stdin_only_once(run: Run) -> None:
+    result = run("import", "-", "-", input="")
+    assert result.exit_code == 2
+    assert "'-' (standard input) can be given only once" in result.stderr
+
+
+def test_listing_with_numbers_on_their_own_lines(run: Run, news_file: Path) -> None:
+    text = (
+        "Our news\n1.\nCOOP Champions\nA champion\n1 November 2021\n2.\nNews\nA story\n2021-11-02\n"
+    )
+    result = run("import", "-", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert run("list", "--format", "tsv").stdout == (
+        "2021-11-02-story\t2021-11-02\tnews\tA story\n"
+        "2021-11-01-champion\t2021-11-01\tchampion\tA champion\n"
+    )
+
+
+def test_item_file_mentioning_json_feed_is_still_an_item_file() -> None:
+    title = '\\"version\\": \\"https://jsonfeed.org/version/1\\"'
+    data = f'{{"version": 1, "title": "{title}", "items": []}}'.encode()
+    assert importer.sniff(data) == "json"
+    assert importer.sniff(b'{"version": "https://jsonfeed.org/version/1", "items": [') == "jsonfeed"

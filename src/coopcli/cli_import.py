@@ -82,7 +82,7 @@ def import_(
     """
     from coopcli import importer
 
-    if "-" in inputs and inputs.count("-") > 1:
+    if inputs.count("-") > 1:
         raise typer.BadParameter("'-' (standard input) can be given only once")
     # Everything is read (and fetched) before the item file is locked.
     results = []

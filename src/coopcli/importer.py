@@ -72,11 +72,24 @@ def read_input(arg: str) -> Input:
     return Input(arg, data, path.suffix.lower())
 
 
+def _is_json_feed(data: bytes, head: str) -> bool:
+    if not _JSON_FEED.search(head):
+        return False
+    import json
+
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except ValueError:
+        return True  # broken, but meant as a feed: its reader says where it breaks
+    version = document.get("version") if isinstance(document, dict) else None
+    return isinstance(version, str) and _JSON_FEED.match(f'"version":"{version}"') is not None
+
+
 def sniff(data: bytes) -> str | None:
     """The format an input's first bytes look like, or None."""
     head = data[:_SNIFF].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     if head.startswith(("{", "[")):
-        return "jsonfeed" if _JSON_FEED.search(head) else "json"
+        return "jsonfeed" if _is_json_feed(data, head) else "json"
     if head.startswith("<"):
         root = _XML_ROOT.search(head)
         name = root.group(2).lower() if root else ""

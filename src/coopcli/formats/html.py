@@ -55,7 +55,7 @@ def export(doc: DocumentView) -> str:
     main = _add(_add(html, "body"), "main")
     heading = _add(main, "h1")
     if doc.link:
-        _add(heading, "a", title, href=doc.link)
+        _add(heading, "a", title, href=display(doc.link))
     else:
         heading.text = display(title)
     if doc.description:
@@ -70,7 +70,7 @@ def export(doc: DocumentView) -> str:
             _add(entry, "p", labels.get(item.type, item.type), class_="type")
             h2 = _add(entry, "h2")
             if item.url:
-                _add(h2, "a", item.title, href=item.url)
+                _add(h2, "a", item.title, href=display(item.url))
             else:
                 h2.text = display(item.title)
             _add(_add(entry, "p"), "time", long_date(item.date), datetime=item.date.isoformat())

@@ -28,7 +28,7 @@ from coopcli.errors import CoopError
 from coopcli.formats import Draft, ReadResult, decode_text
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUMBERED = re.compile(r"^\s*(\d{1,4})[.)]\s+(\S.*?)\s*$")
+_NUMBERED = re.compile(r"^\s*(\d{1,4})[.)](?:\s+(\S.*?))?\s*$")
 _DATE = re.compile(
     rf"(?i)\s*(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH})\.?,?\s+\d{{4}}"
     rf"|(?:{_MONTH})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
@@ -45,6 +45,10 @@ class _Entry:
         self.summary: list[str] = []
 
     def add(self, line: str) -> None:
+        if not self.label:
+            # The number stood alone on its line: the label is the next one.
+            self.label = line
+            return
         if self.date is None and _DATE.fullmatch(line):
             from coopcli.dates import parse_date
 
@@ -61,7 +65,7 @@ class _Entry:
         if self.date is None:
             # Without a date line, everything after the label was read as the title.
             title = self.title[0] if self.title else None
-        return Draft(title=title, date=self.date, type=self.label, summary=summary)
+        return Draft(title=title, date=self.date, type=self.label or None, summary=summary)
 
 
 def read(data: bytes, source: str) -> ReadResult:
@@ -76,7 +80,7 @@ def read(data: bytes, source: str) -> ReadResult:
         numbered = _NUMBERED.match(line)
         expected = entries[-1].number + 1 if entries else None
         if numbered and (expected is None or int(numbered.group(1)) == expected):
-            entries.append(_Entry(int(numbered.group(1)), numbered.group(2)))
+            entries.append(_Entry(int(numbered.group(1)), numbered.group(2) or ""))
         elif entries:
             entries[-1].add(line)
         else:

@@ -33,7 +33,7 @@ def escape(text: str) -> str:
 
 def _url(url: str) -> str:
     # Stored URLs have no spaces; angle brackets allow parentheses in them.
-    return "<" + url.replace("<", "%3C").replace(">", "%3E") + ">"
+    return "<" + display(url).replace("<", "%3C").replace(">", "%3E") + ">"
 
 
 def export(doc: DocumentView) -> str:
