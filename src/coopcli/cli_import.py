@@ -57,7 +57,12 @@ def import_(
     format: Annotated[
         str | None,
         typer.Option(
-            "--format", "-F", help=_format_help(), callback=_import_format, show_default=False
+            "--format",
+            "-F",
+            help=_format_help(),
+            callback=_import_format,
+            metavar="FORMAT",
+            show_default=False,
         ),
     ] = None,
     type: Annotated[
@@ -65,6 +70,7 @@ def import_(
         typer.Option(
             "--type",
             "-t",
+            metavar="TYPE",
             help="Type for entries that name no known type. Default: their own, else news.",
             show_default=False,
         ),
@@ -78,7 +84,7 @@ def import_(
 
     Duplicates (same id, or same title and date) are skipped; all is written at once.
 
-    Example: coopcli import listing.txt https://www.example.org/news/rss.xml --type news
+    Example: coopcli import --dry-run listing.txt https://example.org/rss.xml
     """
     from coopcli import importer
 
