@@ -422,3 +422,41 @@ def test_item_file_mentioning_json_feed_is_still_an_item_file() -> None:
     data = f'{{"version": 1, "title": "{title}", "items": []}}'.encode()
     assert importer.sniff(data) == "json"
     assert importer.sniff(b'{"version": "https://jsonfeed.org/version/1", "items": [') == "jsonfeed"
+
+
+def test_a_registered_feed_reader_is_used_for_sniffed_feeds(
+    run: Run, news_file: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    def read(data: bytes, source: str) -> ReadResult:
+        assert data.startswith(b"<?xml")
+        return ReadResult(
+            [
+                Draft("Interview", dt.date(2021, 11, 1), categories=["Spotlight"], tags=["x"]),
+                Draft("Plain", dt.date(2021, 11, 2), url="https://example.org/p"),
+            ],
+            title="A feed",
+            link="https://example.org/",
+            skipped=1,
+        )
+
+    module = types.ModuleType("fake_rss")
+    module.read = read  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "fake_rss", module)
+    monkeypatch.setitem(
+        formats._REGISTRY,
+        "rss",
+        formats.FormatInfo("rss", "fake_rss", (".rss",), "RSS", imports=True),
+    )
+    path = isolated / "feed.xml"
+    path.write_text('<?xml version="1.0"?>\n<rss version="2.0"></rss>', encoding="utf-8")
+    result = run("import", "--type", "story", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines()[-1] == "Imported 2 items, skipped 1 invalid entry"
+    assert run("list", "--format", "tsv").stdout == (
+        "2021-11-02-plain\t2021-11-02\tstory\tPlain\n"
+        "2021-11-01-interview\t2021-11-01\tspotlight\tInterview\n"
+    )
+    saved = tomllib.loads(news_file.read_text(encoding="utf-8"))
+    assert (saved["title"], saved["link"]) == ("A feed", "https://example.org/")
