@@ -460,3 +460,16 @@ def test_a_registered_feed_reader_is_used_for_sniffed_feeds(
     )
     saved = tomllib.loads(news_file.read_text(encoding="utf-8"))
     assert (saved["title"], saved["link"]) == ("A feed", "https://example.org/")
+
+
+def test_export_only_suffix_and_directories_are_refused(run: Run, isolated: Path) -> None:
+    digest = isolated / "digest.md"
+    digest.write_text("# News\n", encoding="utf-8")
+    result = run("import", str(digest))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: {digest}: the markdown format is for export only (imports: toml, json, csv"
+    )
+    result = run("import", str(isolated))
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {isolated}: is a directory, not a file to import\n"

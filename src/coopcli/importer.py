@@ -131,13 +131,15 @@ def read(item: Input, name: str | None = None) -> tuple[str, ReadResult]:
     chosen = name or detect(item)
     importable = formats.names(imports=True)
     if chosen not in importable:
-        what = _DESCRIPTIONS.get(chosen, f"in the {chosen} format")
+        choices = ", ".join(importable)
+        if chosen in _DESCRIPTIONS:
+            raise DataError(
+                f"{item.source}: looks like {_DESCRIPTIONS[chosen]}, which this coopcli "
+                f"cannot import (it imports: {choices})"
+            )
         raise DataError(
-            f"{item.source}: looks like {what}, which this coopcli cannot import "
-            f"(it imports: {', '.join(importable)})"
-            if name is None
-            else f"{item.source}: cannot import the {chosen} format "
-            f"(it imports: {', '.join(importable)})"
+            f"{item.source}: the {chosen} format is for export only (imports: {choices}); "
+            "name the input's format with --format"
         )
     result: ReadResult = formats.load(chosen).read(item.data, item.source)
     return chosen, result
