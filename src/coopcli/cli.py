@@ -420,9 +420,13 @@ def _export_format(value: str | None) -> str | None:
 
     if value is not None:
         try:
-            return formats.info(value).name
+            info = formats.info(value)
         except CoopError as exc:
             raise typer.BadParameter(str(exc)) from None
+        if not info.exports:
+            choices = ", ".join(formats.names(exports=True))
+            raise typer.BadParameter(f"{info.name} can only be imported (choose from: {choices})")
+        return info.name
     return value
 
 
@@ -507,4 +511,11 @@ def main() -> NoReturn:
 
 
 # Commands that live in their own modules register themselves on import.
-from coopcli import cli_backup, cli_config, cli_git, cli_search, cli_stats  # noqa: E402, F401
+from coopcli import (  # noqa: E402, F401
+    cli_backup,
+    cli_config,
+    cli_git,
+    cli_import,
+    cli_search,
+    cli_stats,
+)

@@ -3,7 +3,7 @@
 The registry is only names and module paths, so listing formats (for ``--format``'s
 choices and help) imports nothing. A format module provides some of:
 
-- ``export(doc: NewsFile) -> str``: the document (already filtered) as text;
+- ``export(doc: DocumentView) -> str``: the document (already filtered) as text;
 - ``parse(data: bytes, source: str) -> dict``: an item-file document as plain data,
   raising :class:`~coopcli.errors.DataError` with the position of a syntax error;
 - ``dump(data: dict) -> str``: plain item-file data as text (the item file's codecs);
@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -64,6 +65,8 @@ class ReadResult:
     link: str | None = None
     description: str | None = None
     skipped: int = 0
+    #: The input's own types (an item file's ``[types]``), key -> label.
+    types: dict[str, str] = field(default_factory=dict)
 
 
 _REGISTRY: dict[str, FormatInfo] = {}
@@ -75,10 +78,44 @@ def register(info: FormatInfo) -> None:
 
 
 register(
-    FormatInfo("toml", "coopcli.formats.toml", (".toml",), "the item file as TOML", item_file=True)
+    FormatInfo(
+        "toml",
+        "coopcli.formats.toml",
+        (".toml",),
+        "the item file as TOML",
+        imports=True,
+        item_file=True,
+    )
 )
 register(
-    FormatInfo("json", "coopcli.formats.json", (".json",), "the item file as JSON", item_file=True)
+    FormatInfo(
+        "json",
+        "coopcli.formats.json",
+        (".json",),
+        "the item file as JSON",
+        imports=True,
+        item_file=True,
+    )
+)
+register(
+    FormatInfo(
+        "csv", "coopcli.formats.csv", (".csv",), "a spreadsheet: one row per item", imports=True
+    )
+)
+register(
+    FormatInfo("markdown", "coopcli.formats.markdown", (".md", ".markdown"), "a monthly digest")
+)
+register(FormatInfo("html", "coopcli.formats.html", (".html", ".htm"), "a web page"))
+# Feeds (rss, atom, jsonfeed) register here.
+register(
+    FormatInfo(
+        "listing",
+        "coopcli.formats.listing",
+        (".txt",),
+        "text copied from a news listing page",
+        exports=False,
+        imports=True,
+    )
 )
 
 
@@ -119,3 +156,38 @@ def decode_text(data: bytes, source: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DataError(f"{source}: not valid UTF-8 at byte {exc.start}: {exc.reason}") from None
+
+
+#: Month names as a listing page writes them, whatever the locale.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# C0 and C1 controls (except tab and newline) and Unicode noncharacters: no HTML5
+# page may contain them, and no reader wants them.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef"
+    + "".join(f"\\U{plane:04x}fffe\\U{plane:04x}ffff" for plane in range(17))
+    + "]"
+)
+
+
+def long_date(day: dt.date) -> str:
+    """``29 October 2021``, as listing pages write dates."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def display(text: str) -> str:
+    """Text for a page or a digest: without control characters or noncharacters."""
+    return _UNPRINTABLE.sub("", text)

@@ -9,7 +9,7 @@ import tomli
 import tomli_w
 
 from coopcli.errors import DataError
-from coopcli.formats import decode_text
+from coopcli.formats import ReadResult, decode_text
 from coopcli.view import document_data
 
 if TYPE_CHECKING:
@@ -77,3 +77,10 @@ def parse(data: bytes, source: str) -> dict[str, Any]:
 def export(doc: DocumentView) -> str:
     """The document as a TOML item file."""
     return dump(document_data(doc))
+
+
+def read(data: bytes, source: str) -> ReadResult:
+    """The items of an item file, as drafts to import (validated as on load)."""
+    from coopcli.formats.itemfile import read_document
+
+    return read_document(parse(data, source), source)

@@ -1,0 +1,53 @@
+"""Hypothesis strategies shared by the round-trip tests: any valid list of items."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import strategies as st
+
+from coopcli.models import Item, NewsFile
+
+# Any text at all except surrogates (which no UTF-8 file can hold), trimmed as the
+# models trim it.
+text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1).map(str.strip).filter(bool)
+# Text that spreadsheets and markup care about, so it comes up often.
+tricky = st.sampled_from(
+    ["=1+2", "+33 1 23", "-5 degrees", "@SUM(A1)", "'quoted", "a, b", 'say "hi"', "<b>&amp;</b>"]
+)
+texts = text | tricky | st.builds(lambda a, b: f"{a}\n{b}", text, text)
+tags = st.lists(text.filter(lambda t: "," not in t and ";" not in t), max_size=3)
+urls = st.builds(
+    lambda host, path: f"https://{host}.org/{path}",
+    st.from_regex(r"[a-z]{1,10}", fullmatch=True),
+    st.from_regex(r"[a-z0-9/]{0,12}", fullmatch=True),
+)
+TYPES = ["news", "spotlight", "champion", "statement", "story"]
+
+
+@st.composite
+def items(draw: st.DrawFn, n: int) -> Item:
+    return Item(
+        id=f"item-{n}",
+        type=draw(st.sampled_from(TYPES)),
+        title=draw(texts),
+        date=draw(st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31))),
+        summary=draw(st.none() | texts),
+        url=draw(st.none() | urls),
+        tags=draw(tags),
+    )
+
+
+@st.composite
+def news_files(draw: st.DrawFn, max_items: int = 6) -> NewsFile:
+    """A list whose items differ in title or date (import skips the others as duplicates)."""
+    count = draw(st.integers(0, max_items))
+    chosen: list[Item] = []
+    keys = set()
+    for n in range(count):
+        item = draw(items(n))
+        key = (item.title.casefold(), item.date)
+        if key not in keys:
+            keys.add(key)
+            chosen.append(item)
+    return NewsFile(title=draw(st.none() | text), items=chosen)

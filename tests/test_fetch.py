@@ -1,0 +1,139 @@
+"""Importing from http(s) URLs, against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from coopcli import fetch
+from coopcli.errors import DataError, UsageError
+from tests.conftest import EXAMPLES, Run
+
+LISTING = (EXAMPLES / "listing.txt").read_bytes()
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # keep test output clean
+
+    def _send(self, body: bytes, *, length: bool = True, kind: str = "text/plain") -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        if length:
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if self.path in ("/news.txt", "/listing"):
+            self._send(LISTING)
+        elif self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/listing")
+            self.end_headers()
+        elif self.path == "/to-file":
+            self.send_response(302)
+            self.send_header("Location", "file:///etc/passwd")
+            self.end_headers()
+        elif self.path == "/big":
+            self._send(b"x" * 5000)
+        elif self.path == "/big-unannounced":
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"x" * 300_000)
+            self.close_connection = True
+        elif self.path == "/slow":
+            time.sleep(2)
+            self._send(LISTING)
+        else:
+            self.send_error(404, "Not Found")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_import_from_url(run: Run, news_file: Path, server: str) -> None:
+    result = run("import", f"{server}/news.txt")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.endswith("Imported 10 items\n")
+    assert news_file.read_bytes() == (EXAMPLES / "news.toml").read_bytes()
+
+
+def test_redirect_followed_and_content_sniffed(run: Run, news_file: Path, server: str) -> None:
+    result = run("import", "--dry-run", f"{server}/moved")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.endswith("Would import 10 items\n")
+    assert f"Would take the list's title from {server}/moved" in result.stderr
+
+
+def test_http_error_is_clear(run: Run, seeded: Path, server: str) -> None:
+    before = seeded.read_bytes()
+    result = run("import", f"{server}/missing.xml")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {server}/missing.xml: the server answered 404 Not Found\n"
+    assert seeded.read_bytes() == before
+
+
+def test_unreachable_is_clear(run: Run) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # Nothing listens on the port now.
+    result = run("import", f"http://127.0.0.1:{port}/feed.xml")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: http://127.0.0.1:{port}/feed.xml: cannot fetch: Connection refused\n"
+    )
+
+
+def test_redirect_to_a_local_file_is_refused(server: str) -> None:
+    with pytest.raises(DataError, match=r"Redirection to url 'file:///etc/passwd' is not allowed"):
+        fetch.fetch(f"{server}/to-file")
+
+
+def test_size_limit(server: str) -> None:
+    with pytest.raises(DataError, match=r"/big: too large \(5,000 bytes; the limit is 1,000\)"):
+        fetch.fetch(f"{server}/big", limit=1000)
+    with pytest.raises(DataError, match=r"/big-unannounced: too large \(more than 100,000 bytes"):
+        fetch.fetch(f"{server}/big-unannounced", limit=100_000)
+    assert fetch.fetch(f"{server}/big", limit=5000) == b"x" * 5000
+
+
+def test_timeout(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COOPCLI_FETCH_TIMEOUT", "0.3")
+    started = time.monotonic()
+    with pytest.raises(DataError, match=r"/slow: no answer within 0.3 s"):
+        fetch.fetch(f"{server}/slow")
+    assert time.monotonic() - started < 1.5
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-1"])
+def test_bad_timeout_setting(run: Run, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("COOPCLI_FETCH_TIMEOUT", value)
+    with pytest.raises(UsageError, match="COOPCLI_FETCH_TIMEOUT"):
+        fetch.timeout()
+    result = run("import", "http://127.0.0.1:9/feed.xml")
+    assert result.exit_code == 2
+
+
+def test_is_url() -> None:
+    assert fetch.is_url("https://example.org/feed")
+    assert fetch.is_url("HTTP://example.org/feed")
+    assert not fetch.is_url("file:///etc/passwd")
+    assert not fetch.is_url("news.txt")
