@@ -344,11 +344,25 @@ def export(
             "--output", "-o", help="Write to this file instead of stdout.", metavar="FILE"
         ),
     ] = None,
+    feed_title: Annotated[
+        str | None,
+        typer.Option(
+            "--feed-title", help="The list's title in the export (default: the file's title)."
+        ),
+    ] = None,
+    feed_link: Annotated[
+        str | None,
+        typer.Option(
+            "--feed-link",
+            help="The list's web page in the export (default: the file's link).",
+            metavar="URL",
+        ),
+    ] = None,
     file: FileOption = None,
 ) -> None:
     """Export items (all, or those the filters select) in a publishing format.
 
-    Example: coopcli export --format json --since 2021-10 --output news.json
+    Example: coopcli export --format rss --feed-link https://example.org/news -o news.rss
     """
     from pathlib import Path
 
@@ -360,7 +374,15 @@ def export(
         name = guessed.name if guessed else "json"
     _, doc = load_for_reading(ctx, file)
     selection = actions.select(doc, filters)
-    text: str = formats.load(name).export(doc.with_items(selection.items))
+    module = formats.load(name)
+    chosen = doc.with_items(selection.items)
+    if feed_title is not None or feed_link is not None:
+        from coopcli.feeds import with_metadata
+
+        chosen = with_metadata(chosen, title=feed_title, link=feed_link)
+    for line in getattr(module, "export_warnings", lambda _doc: [])(chosen):
+        render.warning(line)
+    text: str = module.export(chosen)
     if output is None:
         render.write(text)
         return
