@@ -209,8 +209,37 @@ def parse_date(raw: str | None, parsed: time.struct_time | None = None) -> dt.da
 _TAG = re.compile(r"<[A-Za-z!/?]")
 _SKIPPED = frozenset({"script", "style", "template", "noscript", "head", "object", "iframe"})
 _BLOCKS = frozenset(
-    "address article aside blockquote dd div dl dt figcaption figure footer h1 h2 h3 h4 h5 "
-    "h6 header hr li main nav ol p pre section table tr ul".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "dd",
+        "div",
+        "dl",
+        "dt",
+        "figcaption",
+        "figure",
+        "footer",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "table",
+        "tr",
+        "ul",
+    ]
 )
 
 

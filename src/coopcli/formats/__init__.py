@@ -82,12 +82,8 @@ register(
 register(
     FormatInfo("json", "coopcli.formats.json", (".json",), "the item file as JSON", item_file=True)
 )
-register(
-    FormatInfo("rss", "coopcli.formats.rss", (".rss",), "RSS 2.0 feed", imports=True)
-)
-register(
-    FormatInfo("atom", "coopcli.formats.atom", (".atom",), "Atom 1.0 feed", imports=True)
-)
+register(FormatInfo("rss", "coopcli.formats.rss", (".rss",), "RSS 2.0 feed", imports=True))
+register(FormatInfo("atom", "coopcli.formats.atom", (".atom",), "Atom 1.0 feed", imports=True))
 register(
     FormatInfo(
         "jsonfeed", "coopcli.formats.jsonfeed", (".jsonfeed",), "JSON Feed 1.1", imports=True
