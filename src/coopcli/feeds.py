@@ -42,13 +42,15 @@ TYPE_SCHEME = "urn:coopcli:type"
 JSONFEED_EXTENSION = "_coopcli"
 
 # XML 1.0 allows tab, newline, carriage return and everything from U+0020 except
-# surrogates, U+FFFE and U+FFFF (https://www.w3.org/TR/xml/#charsets).
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# surrogates, U+FFFE and U+FFFF (https://www.w3.org/TR/xml/#charsets). It also asks
+# authors to avoid the C1 controls U+007F-U+009F, which HTML-reading feed software
+# turns into Windows-1252 letters (U+0080 becomes "€"), so those go too.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _ITEM_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids (NUL and most C0 controls)."""
+    """``text`` without the control characters XML 1.0 forbids or discourages."""
     return _XML_FORBIDDEN.sub("", text)
 
 
@@ -379,14 +381,17 @@ def _get(mapping: object, key: str) -> Any:
     return dict.get(mapping, key) if isinstance(mapping, dict) else None
 
 
-def _detail_text(detail: object, fallback: object = None) -> str | None:
-    """The text of a feedparser text construct, HTML turned into plain text."""
+def _detail_text(detail: object, fallback: object = None, kind: str | None = None) -> str | None:
+    """The text of a feedparser text construct, HTML turned into plain text.
+
+    ``kind`` overrides the content type feedparser guessed (RSS does not say).
+    """
     value = _get(detail, "value")
     if not isinstance(value, str):
         value = fallback if isinstance(fallback, str) else None
     if value is None:
         return None
-    kind = _get(detail, "type") or "text/html"
+    kind = kind or _get(detail, "type") or "text/html"
     text = value if kind == "text/plain" else html_to_text(value)
     return text.strip() or None
 
@@ -398,19 +403,27 @@ def read_xml(data: bytes, source: str) -> ReadResult:
     from coopcli.formats import Draft, ReadResult
 
     check_xml(data, source)
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    # Not sanitised: every HTML value becomes plain text here, which drops all markup.
+    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
     if not parsed.version:
         raise DataError(f"{source}: not an RSS or Atom feed")
     feed = parsed.feed
     link = clean_url(_get(feed, "link"))
+    # RSS does not say whether text is HTML, so feedparser guesses from what it looks
+    # like. A description is HTML by convention; a title coopcli wrote is plain text
+    # (a title "<b>" is those three characters), one from elsewhere keeps the guess.
+    rss = str(parsed.version).startswith("rss")
+    ours = str(_get(feed, "generator") or "").startswith("coopcli")
+    title_kind = "text/plain" if rss and ours else None
+    html_kind = "text/html" if rss else None
     result = ReadResult(
         drafts=[],
-        title=_detail_text(_get(feed, "title_detail"), _get(feed, "title")),
+        title=_detail_text(_get(feed, "title_detail"), _get(feed, "title"), title_kind),
         link=link,
-        description=_detail_text(_get(feed, "subtitle_detail"), _get(feed, "subtitle")),
+        description=_detail_text(_get(feed, "subtitle_detail"), _get(feed, "subtitle"), html_kind),
     )
     for entry in parsed.entries:
-        title = _detail_text(_get(entry, "title_detail"), _get(entry, "title"))
+        title = _detail_text(_get(entry, "title_detail"), _get(entry, "title"), title_kind)
         day = parse_date(
             first_text([_get(entry, "published"), _get(entry, "updated")]),
             _get(entry, "published_parsed") or _get(entry, "updated_parsed"),
@@ -418,7 +431,7 @@ def read_xml(data: bytes, source: str) -> ReadResult:
         if title is None or day is None:
             result.skipped += 1
             continue
-        summary = _detail_text(_get(entry, "summary_detail"), _get(entry, "summary"))
+        summary = _detail_text(_get(entry, "summary_detail"), _get(entry, "summary"), html_kind)
         if summary is None and _get(entry, "content"):
             summary = _detail_text(_get(entry, "content")[0])
         url = clean_url(_get(entry, "link"))
@@ -428,7 +441,7 @@ def read_xml(data: bytes, source: str) -> ReadResult:
             (_get(tag, "term") or _get(tag, "label") or "", _get(tag, "scheme"))
             for tag in _get(entry, "tags") or []
         )
-        ours = sorted_out.type is not None and not sorted_out.categories
+        typed = sorted_out.type is not None and not sorted_out.categories
         result.drafts.append(
             Draft(
                 title=title,
@@ -438,7 +451,7 @@ def read_xml(data: bytes, source: str) -> ReadResult:
                 url=url,
                 tags=sorted_out.tags,
                 categories=sorted_out.categories,
-                id=item_id_from_guid(_get(entry, "id")) if ours else None,
+                id=item_id_from_guid(_get(entry, "id")) if typed else None,
             )
         )
     return result

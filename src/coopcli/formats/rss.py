@@ -38,7 +38,7 @@ def export(doc: NewsFile) -> str:
     channel = etree.SubElement(rss, "channel")
     _text(channel, "title", meta.title)
     _text(channel, "link", meta.link)
-    _text(channel, "description", meta.description)
+    _text(channel, "description", html.escape(meta.description, quote=False))
     _text(channel, "generator", f"coopcli {__version__}")
     _text(channel, "docs", "https://www.rssboard.org/rss-specification")
     if doc.items:
