@@ -16,8 +16,6 @@ from coopcli import __version__, feeds
 from coopcli.formats import ReadResult
 from coopcli.models import NewsFile
 
-ATOM_NS = "http://www.w3.org/2005/Atom"
-
 
 def export_warnings(doc: NewsFile) -> list[str]:
     """The required channel values (title, link, description) the list lacks."""
