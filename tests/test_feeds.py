@@ -181,6 +181,13 @@ def test_flags_override_file_metadata(run: Run, seeded: Path, name: str) -> None
     assert (read.title, read.link) == ("Our feed", LINK)
 
 
+def test_flags_apply_to_the_item_file_export_too(run: Run, seeded: Path) -> None:
+    result = run("export", "-F", "json", "--feed-title", "Renamed", "--feed-link", LINK)
+    data = json.loads(result.stdout)
+    assert (data["title"], data["link"]) == ("Renamed", LINK)
+    assert "Renamed" not in seeded.read_text(encoding="utf-8")  # the file is untouched
+
+
 def test_bad_feed_link_is_a_usage_error(run: Run, seeded: Path) -> None:
     result = run("export", "-F", "rss", "--feed-link", "ftp://x.org/")
     assert result.exit_code == 2

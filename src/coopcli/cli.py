@@ -347,7 +347,9 @@ def export(
     feed_title: Annotated[
         str | None,
         typer.Option(
-            "--feed-title", help="The list's title in the export (default: the file's title)."
+            "--feed-title",
+            help="The list's title in the export (default: the file's title).",
+            metavar="TEXT",
         ),
     ] = None,
     feed_link: Annotated[
@@ -362,7 +364,7 @@ def export(
 ) -> None:
     """Export items (all, or those the filters select) in a publishing format.
 
-    Example: coopcli export --format rss --feed-link https://example.org/news -o news.rss
+    Example: coopcli export -o news.rss --feed-link https://example.org/news
     """
     from pathlib import Path
 
