@@ -340,3 +340,100 @@ def test_atom_text_constructs_are_plain_text() -> None:
     entry = _atom_entry(export(hostile_doc(), "atom"))
     assert entry["title_detail"]["type"] == "text/plain"
     assert entry["summary_detail"]["type"] == "text/plain"
+
+
+# The two example documents of RFC 4287 section 1.1: the schema must accept them.
+RFC_EXAMPLES = [
+    """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title>Example Feed</title>
+  <link href="http://example.org/"/>
+  <updated>2003-12-13T18:30:02Z</updated>
+  <author><name>John Doe</name></author>
+  <id>urn:uuid:60a76c80-d399-11d9-b93C-0003939e0af6</id>
+  <entry>
+    <title>Atom-Powered Robots Run Amok</title>
+    <link href="http://example.org/2003/12/13/atom03"/>
+    <id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id>
+    <updated>2003-12-13T18:30:02Z</updated>
+    <summary>Some text.</summary>
+  </entry>
+</feed>""",
+    """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <title type="text">dive into mark</title>
+  <subtitle type="html">
+    A &lt;em&gt;lot&lt;/em&gt; of effort went into making this effortless
+  </subtitle>
+  <updated>2005-07-31T12:29:29Z</updated>
+  <id>tag:example.org,2003:3</id>
+  <link rel="alternate" type="text/html" hreflang="en" href="http://example.org/"/>
+  <link rel="self" type="application/atom+xml" href="http://example.org/feed.atom"/>
+  <rights>Copyright (c) 2003, Mark Pilgrim</rights>
+  <generator uri="http://www.example.com/" version="1.0">Example Toolkit</generator>
+  <entry>
+    <title>Atom draft-07 snapshot</title>
+    <link rel="alternate" type="text/html" href="http://example.org/2005/04/02/atom"/>
+    <link rel="enclosure" type="audio/mpeg" length="1337"
+          href="http://example.org/audio/ph34r_my_podcast.mp3"/>
+    <id>tag:example.org,2003:3.2397</id>
+    <updated>2005-07-31T12:29:29Z</updated>
+    <published>2003-12-13T08:29:29-04:00</published>
+    <author>
+      <name>Mark Pilgrim</name>
+      <uri>http://example.org/</uri>
+      <email>f8dy@example.com</email>
+    </author>
+    <contributor><name>Sam Ruby</name></contributor>
+    <contributor><name>Joe Gregorio</name></contributor>
+    <content type="xhtml" xml:lang="en" xml:base="http://diveintomark.org/">
+      <div xmlns="http://www.w3.org/1999/xhtml">
+        <p><i>[Update: The Atom draft is finished.]</i></p>
+      </div>
+    </content>
+  </entry>
+</feed>""",
+]
+
+
+@pytest.mark.parametrize("document", RFC_EXAMPLES)
+def test_atom_schema_accepts_the_rfc_examples(document: str) -> None:
+    schema = atom_schema()
+    assert schema.validate(etree.fromstring(document.encode())), schema.error_log
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("<id>urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a</id>", ""),  # entry without id
+        ("<updated>2003-12-13T18:30:02Z</updated>\n    <summary>", "<summary>"),  # no updated
+        ("2003-12-13T18:30:02Z</updated>\n  <author>", "13 Dec 2003</updated>\n  <author>"),
+        ("<summary>Some text.</summary>", '<summary type="markdown">Some text.</summary>'),
+        ('<link href="http://example.org/"/>', "<link>http://example.org/</link>"),
+    ],
+)
+def test_atom_schema_rejects_broken_documents(old: str, new: str) -> None:
+    document = RFC_EXAMPLES[0]
+    assert old in document
+    assert not atom_schema().validate(etree.fromstring(document.replace(old, new, 1).encode()))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda feed: feed.pop("version"),
+        lambda feed: feed["items"][0].pop("content_text"),
+        lambda feed: feed["items"][0].update(date_published="29 October 2021"),
+        lambda feed: feed.update(unknown_key=1),
+    ],
+)
+def test_jsonfeed_schema_rejects_broken_feeds(change: Any) -> None:
+    doc = NewsFile(
+        title="T",
+        items=[Item(id="a", type="news", title="A", date="2021-10-29")],  # type: ignore[arg-type]
+    )
+    feed = json.loads(export(doc, "jsonfeed"))
+    jsonfeed_validator().validate(feed)
+    change(feed)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonfeed_validator().validate(feed)
