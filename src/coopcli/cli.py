@@ -468,14 +468,32 @@ def export(
             show_default=False,
         ),
     ] = None,
+    feed_title: Annotated[
+        str | None,
+        typer.Option(
+            "--feed-title",
+            help="The list's title in the export (default: the file's title).",
+            metavar="TEXT",
+        ),
+    ] = None,
+    feed_link: Annotated[
+        str | None,
+        typer.Option(
+            "--feed-link",
+            help="The list's web page in the export (default: the file's link).",
+            metavar="URL",
+        ),
+    ] = None,
     file: FileOption = None,
 ) -> None:
     """Export items (all, filtered or found by a search) in a publishing format.
 
     Example: coopcli export --format json --since 2021-10 --query untfsse --output news.json
+
+    Example: coopcli export -o news.rss --feed-link https://example.org/news
     """
     from coopcli import actions, formats
-    from coopcli.config import checked_path
+    from coopcli.config import checked_path, feed_defaults
     from coopcli.view import Listing
 
     target = None if output is None else checked_path(output)
@@ -494,6 +512,16 @@ def export(
             selection = actions.search_rows(idx, filters, searched).selection
         meta = idx.meta
     listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
+    # The list's title and link: the flags, else the file's own, else the config's.
+    defaults = feed_defaults()
+    title = feed_title if feed_title is not None or listing.title else defaults.title
+    link = feed_link if feed_link is not None or listing.link else defaults.link
+    if title is not None or link is not None:
+        from coopcli.feeds import with_metadata
+
+        listing = with_metadata(listing, title=title, link=link)
+    for line in getattr(exporter, "export_warnings", lambda _doc: [])(listing):
+        render.warning(line)
     text: str = exporter.export(listing)
     if target is None:
         render.write(text)

@@ -7,6 +7,8 @@ choices and help) imports nothing. A format module provides some of:
 - ``parse(data: bytes, source: str) -> dict``: an item-file document as plain data,
   raising :class:`~coopcli.errors.DataError` with the position of a syntax error;
 - ``dump(data: dict) -> str``: plain item-file data as text (the item file's codecs);
+- ``export_warnings(doc: NewsFile) -> list[str]``: values a spec requires that the
+  list lacks, each one line, for the CLI to show on stderr (feeds);
 - ``read(data: bytes, source: str) -> ReadResult``: items to import, as :class:`Draft`
   values that ``coopcli import`` validates, de-duplicates and gives ids.
 
@@ -115,6 +117,13 @@ register(
         "text copied from a news listing page",
         exports=False,
         imports=True,
+    )
+)
+register(FormatInfo("rss", "coopcli.formats.rss", (".rss",), "RSS 2.0 feed", imports=True))
+register(FormatInfo("atom", "coopcli.formats.atom", (".atom",), "Atom 1.0 feed", imports=True))
+register(
+    FormatInfo(
+        "jsonfeed", "coopcli.formats.jsonfeed", (".jsonfeed",), "JSON Feed 1.1", imports=True
     )
 )
 

@@ -1,0 +1,73 @@
+"""Atom 1.0 (RFC 4287): the list as a feed, one ``<entry>`` per item (written with lxml).
+
+Titles and summaries are ``type="text"``, so no reader runs markup in them. The
+type is a category with scheme ``urn:coopcli:type`` (term the key, label the type's
+label); tags are plain categories. The list's title is also the feed's author, which
+RFC 4287 requires when entries name none.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from coopcli import __version__, feeds
+from coopcli.formats import ReadResult
+from coopcli.itemtypes import all_types
+from coopcli.view import DocumentView
+
+NS = "http://www.w3.org/2005/Atom"
+
+
+def export_warnings(doc: DocumentView) -> list[str]:
+    """The required feed values (title; a link for the ids) the list lacks."""
+    return feeds.warnings(doc, "atom")
+
+
+def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str) -> etree._Element:
+    element = etree.SubElement(parent, f"{{{NS}}}{tag}")
+    for key, value in attrs.items():
+        element.set(key, feeds.xml_text(value))
+    if text is not None:
+        element.text = feeds.xml_text(text)
+    return element
+
+
+def export(doc: DocumentView) -> str:
+    """The list as an Atom 1.0 document."""
+    meta = feeds.metadata(doc)
+    types = all_types(doc.types)
+    feed = etree.Element(f"{{{NS}}}feed", nsmap={None: NS})
+    _sub(feed, "title", meta.title, type="text")
+    if doc.description is not None:
+        _sub(feed, "subtitle", doc.description, type="text")
+    _sub(feed, "link", rel="alternate", href=meta.link)
+    _sub(feed, "id", meta.link)
+    _sub(feed, "updated", feeds.rfc3339(feeds.newest(doc)))
+    author = _sub(feed, "author")
+    _sub(author, "name", meta.title)
+    _sub(feed, "generator", "coopcli", version=__version__)
+    for item in feeds.entries(doc):
+        entry = _sub(feed, "entry")
+        _sub(entry, "title", item.title, type="text")
+        _sub(entry, "link", rel="alternate", href=item.url or meta.link)
+        _sub(entry, "id", feeds.guid(meta.link, item.id))
+        _sub(entry, "published", feeds.rfc3339(item.date))
+        _sub(entry, "updated", feeds.rfc3339(item.date))
+        if item.summary is not None:
+            _sub(entry, "summary", item.summary, type="text")
+        _sub(
+            entry,
+            "category",
+            term=item.type,
+            scheme=feeds.TYPE_SCHEME,
+            label=types.get(item.type, item.type),
+        )
+        for tag in feeds.feed_tags(item):
+            _sub(entry, "category", term=tag)
+    body: bytes = etree.tostring(feed, encoding="utf-8", xml_declaration=True, pretty_print=True)
+    return body.decode("utf-8")
+
+
+def read(data: bytes, source: str) -> ReadResult:
+    """Items from an Atom (or RSS) feed."""
+    return feeds.read_xml(data, source)

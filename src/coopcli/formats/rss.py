@@ -1,0 +1,64 @@
+"""RSS 2.0: the list as a channel, one ``<item>`` per item (written with lxml).
+
+Summaries go in ``<description>``, which readers treat as HTML, so they are
+HTML-escaped first: a summary ``<script>`` shows as text. The type is a category in
+the ``urn:coopcli:type`` domain and tags are plain categories; the guid is the list's
+link with the item id as fragment (``isPermaLink="false"``).
+"""
+
+from __future__ import annotations
+
+import html
+
+from lxml import etree
+
+from coopcli import __version__, feeds
+from coopcli.formats import ReadResult
+from coopcli.itemtypes import all_types
+from coopcli.view import DocumentView
+
+
+def export_warnings(doc: DocumentView) -> list[str]:
+    """The required channel values (title, link, description) the list lacks."""
+    return feeds.warnings(doc, "rss", needs_description=True)
+
+
+def _text(parent: etree._Element, tag: str, value: str) -> etree._Element:
+    element = etree.SubElement(parent, tag)
+    element.text = feeds.xml_text(value)
+    return element
+
+
+def export(doc: DocumentView) -> str:
+    """The list as an RSS 2.0 document."""
+    meta = feeds.metadata(doc, needs_description=True)
+    types = all_types(doc.types)
+    rss = etree.Element("rss", version="2.0")
+    channel = etree.SubElement(rss, "channel")
+    _text(channel, "title", meta.title)
+    _text(channel, "link", meta.link)
+    _text(channel, "description", html.escape(meta.description, quote=False))
+    _text(channel, "generator", f"coopcli {__version__}")
+    _text(channel, "docs", "https://www.rssboard.org/rss-specification")
+    if doc.items:
+        _text(channel, "lastBuildDate", feeds.rfc822(feeds.newest(doc)))
+    for item in feeds.entries(doc):
+        entry = etree.SubElement(channel, "item")
+        _text(entry, "title", item.title)
+        _text(entry, "link", item.url or meta.link)
+        if item.summary is not None:
+            _text(entry, "description", html.escape(item.summary, quote=False))
+        _text(entry, "pubDate", feeds.rfc822(item.date))
+        guid = _text(entry, "guid", feeds.guid(meta.link, item.id))
+        guid.set("isPermaLink", "false")
+        category = _text(entry, "category", types.get(item.type, item.type))
+        category.set("domain", feeds.TYPE_SCHEME)
+        for tag in feeds.feed_tags(item):
+            _text(entry, "category", tag)
+    body: bytes = etree.tostring(rss, encoding="utf-8", xml_declaration=True, pretty_print=True)
+    return body.decode("utf-8")
+
+
+def read(data: bytes, source: str) -> ReadResult:
+    """Items from an RSS (0.9x, 1.0, 2.0) or Atom feed."""
+    return feeds.read_xml(data, source)
