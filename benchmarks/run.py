@@ -625,6 +625,7 @@ def main(argv: list[str] | None = None) -> int:
         "warmup": args.warmup,
         "sizes": args.sizes,
         "formats": args.formats,
+        "data": {},
         "cells": {},
     }
     with tempfile.TemporaryDirectory(prefix="coopcli-bench-") as tmp:
@@ -641,6 +642,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             if data_ops:
                 results["cells"][str(size)] = run_size(size, tools, data_ops, args, workdir)
+                results["data"][str(size)] = load_data(size, args.data, quiet=True)
     plain = to_json(results)
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)

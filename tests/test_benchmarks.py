@@ -136,6 +136,7 @@ def test_benchmark_smoke_run(tmp_path: Path) -> None:
         assert label in done.stdout
     results = json.loads(saved.read_text(encoding="utf-8"))
     assert results["sizes"] == [200]
+    assert results["data"]["200"]["tagged"] == 20
     for size, ops in results["cells"].items():
         for op, by_tool in ops.items():
             # Start-up does not read the file: measured once, not per format.
