@@ -566,6 +566,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def save(path: Path, plain: dict[str, Any]) -> None:
+    """Write results as JSON."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(plain, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
 def tool_version(argv: list[str]) -> str:
     """The first line a ``--version`` prints."""
     try:
@@ -643,10 +649,11 @@ def main(argv: list[str] | None = None) -> int:
             if data_ops:
                 results["cells"][str(size)] = run_size(size, tools, data_ops, args, workdir)
                 results["data"][str(size)] = load_data(size, args.data, quiet=True)
+            if args.save:  # after each size, so that a long run stopped early keeps its figures
+                save(args.save, to_json(results))
     plain = to_json(results)
     if args.save:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(plain, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        save(args.save, plain)
     if args.json:
         sys.stdout.write(json.dumps(plain, indent=2, ensure_ascii=False) + "\n")
     elif args.markdown:
