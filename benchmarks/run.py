@@ -254,6 +254,7 @@ class Cell:
         if self.median is not None:
             data["median_s"] = round(self.median, 4)
             data["peak_mb"] = round(self.peak_mb or 0.0, 1)
+            data["peak_kb"] = max(self.rss_kb)
             data["times_s"] = [round(t, 4) for t in self.times]
             data["output_bytes"] = self.output_bytes
         return data
@@ -485,7 +486,10 @@ def from_json(data: dict[str, Any]) -> dict[str, Any]:
             for tool, raw in by_tool.items():
                 cell = Cell(status=raw["status"], message=raw.get("message", ""))
                 cell.times = list(raw.get("times_s", []))
-                cell.rss_kb = [int(raw["peak_mb"] * 1024)] if "peak_mb" in raw else []
+                if "peak_kb" in raw:
+                    cell.rss_kb = [raw["peak_kb"]]
+                elif "peak_mb" in raw:
+                    cell.rss_kb = [round(raw["peak_mb"] * 1024)]
                 cell.output_bytes = raw.get("output_bytes", 0)
                 results["cells"][size][op][tool] = cell
     return results
