@@ -305,6 +305,8 @@ def generate(count: int, out: Path, seed: int = SEED) -> dict[str, object]:
         "show_id": data[middle].id if data else "",
         "show_index": middle + 1,
         "show_date": data[middle].date.isoformat() if data else "",
+        # `add` adds the next day's news, after every item, as a user does day to day.
+        "add_date": ((data[-1].date if data else LAST_DAY) + dt.timedelta(days=1)).isoformat(),
     }
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta

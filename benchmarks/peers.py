@@ -30,7 +30,6 @@ PINS = {"buku": "buku==5.1", "jrnl": "jrnl==4.6"}
 ADD_TITLE = "Cooperatives at COP26"
 ADD_SUMMARY = "Cooperatives took part in the climate talks in Glasgow."
 ADD_TAG = "climate"
-ADD_DATE = "2021-11-02"
 ADD_URL = "https://www.example.org/cop26"
 
 
@@ -160,7 +159,7 @@ class Jrnl(Peer):
             "search": ["-contains", str(meta["word"])],
             # jrnl has no ids: the entries of the item's day, the first of them.
             "show": ["-on", str(meta["show_date"]), "-n", "1"],
-            "add": [f"{ADD_DATE}: {ADD_TITLE}. {ADD_SUMMARY} @{ADD_TAG}"],
+            "add": [f"{meta['add_date']}: {ADD_TITLE}. {ADD_SUMMARY} @{ADD_TAG}"],
             # jrnl's nearest thing to a summary: every tag with its count.
             "stats": ["--tags"],
             "export": ["--format", "json"],

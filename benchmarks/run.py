@@ -85,7 +85,7 @@ def coopcli_argv(op: str, meta: Mapping[str, Any]) -> list[str]:
             "--title",
             peers.ADD_TITLE,
             "--date",
-            peers.ADD_DATE,
+            str(meta["add_date"]),
             "--summary",
             peers.ADD_SUMMARY,
             "--url",
@@ -290,7 +290,7 @@ def load_data(size: int, root: Path, quiet: bool) -> dict[str, Any]:
     meta_path = out / "meta.json"
     if meta_path.exists():
         meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("seed") == generate.SEED and meta.get("items") == size:
+        if meta.get("seed") == generate.SEED and meta.get("items") == size and "add_date" in meta:
             return meta
     if not quiet:
         print(f"generating {size:,} items in {out}", file=sys.stderr)
