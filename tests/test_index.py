@@ -251,10 +251,41 @@ def test_doubtful_values_get_the_full_validation(run: Run, seeded: Path) -> None
     assert seeded.read_bytes() == before
 
 
-def test_a_hand_edited_file_is_rewritten_in_full(run: Run, seeded: Path) -> None:
-    run("add", "--type", "news", "--title", "Warm", "--date", "2021-11-01")
+def test_a_hand_edit_above_the_items_is_kept_by_an_append(run: Run, seeded: Path) -> None:
     seeded.write_text("# my notes\n" + seeded.read_text(encoding="utf-8"), encoding="utf-8")
+    assert len(_titles(run)) == 10  # the first read notes that the file can take an append
+    before = seeded.read_bytes()
     assert run("add", "--type", "news", "--title", "Next", "--date", "2021-11-02").exit_code == 0
+    after = seeded.read_bytes()
+    assert after.startswith(before)
+    assert after[len(before) :].startswith(b'\n[[items]]\nid = "2021-11-02-next"')
+    assert len(Store(seeded).load().items) == 11
+
+
+def test_inline_items_are_rewritten_in_full(run: Run, news_file: Path) -> None:
+    news_file.write_text(
+        'version = 1\nitems = [\n    { id = "a", type = "news", title = "A", '
+        "date = 2021-10-01 },\n]\n",
+        encoding="utf-8",
+    )
+    assert _titles(run) == ["A"]
+    assert run("add", "--type", "news", "--title", "B", "--date", "2021-10-02").exit_code == 0
+    assert news_file.read_bytes() == _canonical(news_file)
+    assert _titles(run) == ["B", "A"]
+
+
+def test_a_file_read_once_takes_the_fast_add(seeded: Path, run: Run) -> None:
+    assert len(_titles(run)) == 10
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('models' if 'coopcli.models' in sys.modules else 'light',"
+        " file=sys.stderr))\n"
+        "from coopcli.cli import main\n"
+        "sys.argv = ['coopcli', 'add', '--type', 'news', '--title', 'Fast',"
+        " '--date', '2021-11-01']\n"
+        "main()\n"
+    )
+    assert coopcli_process_code(probe).stderr.strip().endswith("light")
     assert seeded.read_bytes() == _canonical(seeded)
 
 

@@ -105,7 +105,7 @@ def try_append(store: Store, new: NewItem) -> Row | None:
             return None
         before = index.stamp(st)
         idx = index.open_for_update(store.path, before)
-        if idx is None or not idx.meta.canonical:
+        if idx is None or not idx.meta.appendable:
             return None
         with idx:
             row = prepare(idx, new)

@@ -103,9 +103,9 @@ class Meta:
     description: str | None
     types: dict[str, str]
     count: int
-    #: True when the file's bytes are exactly what coopcli would write (so an item
-    #: that sorts last can be appended without rewriting the rest).
-    canonical: bool
+    #: True when a new item that sorts last can be added by appending its block:
+    #: the file is as coopcli wrote it, or at least laid out the same way at its end.
+    appendable: bool
     last: tuple[str, str] | None
 
 
@@ -312,7 +312,7 @@ def _meta(values: Mapping[str, str]) -> Meta:
         description=values.get("description"),
         types=json.loads(values.get("types", "{}")),
         count=int(values.get("count", "0")),
-        canonical=values.get("canonical") == "1",
+        appendable=values.get("appendable") == "1",
         last=(last[0], last[1]) if last else None,
     )
 
@@ -365,7 +365,7 @@ class Source:
     types: Mapping[str, str]
 
 
-def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, canonical: bool) -> None:
+def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, appendable: bool) -> None:
     db.executescript(_TABLES)
     ordered = sorted(source.items, key=lambda item: (item.date, item.id))
     _insert(db, enumerate(ordered))
@@ -376,7 +376,7 @@ def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, canonical
         "stamp": file_stamp,
         "types": json.dumps(dict(source.types)),
         "count": str(len(ordered)),
-        "canonical": "1" if canonical else "0",
+        "appendable": "1" if appendable else "0",
         "last": json.dumps([last.date.isoformat(), last.id] if last else None),
     }
     for key in ("title", "link", "description"):
@@ -390,11 +390,11 @@ def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, canonical
 def in_memory(source: Source) -> Index:
     """An index held in memory only: for a missing file, or when the cache is off."""
     db = sqlite3.connect(":memory:")
-    _populate(db, "", source, canonical=False)
+    _populate(db, "", source, appendable=False)
     return Index(db, _meta(_read_meta(db)))
 
 
-def build(item_file: Path, file_stamp: str, source: Source, *, canonical: bool) -> bool:
+def build(item_file: Path, file_stamp: str, source: Source, *, appendable: bool) -> bool:
     """Write a fresh index for one version of ``item_file``; True when it was written.
 
     The cache is a convenience: if it cannot be written (a read-only home, a full
@@ -412,7 +412,7 @@ def build(item_file: Path, file_stamp: str, source: Source, *, canonical: bool) 
         try:
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
-            _populate(db, file_stamp, source, canonical)
+            _populate(db, file_stamp, source, appendable)
         finally:
             db.close()
         os.replace(tmp, path)

@@ -38,10 +38,17 @@ def open_index(store: Store) -> index.Index:
     data = store.read_bytes()
     if data is None:
         return index.in_memory(_EMPTY)
-    source = source_of(store.parse(data))
+    doc = store.parse(data)
+    source = source_of(doc)
+    appendable = getattr(store.codec, "appendable", None)
     if (
         stamp is not None
-        and index.build(store.path, stamp, source, canonical=False)
+        and index.build(
+            store.path,
+            stamp,
+            source,
+            appendable=appendable is not None and appendable(data, len(doc.items)),
+        )
         and (found := index.open_current(store.path, stamp))
     ):
         return found
@@ -49,9 +56,9 @@ def open_index(store: Store) -> index.Index:
 
 
 def remember(store: Store, doc: NewsFile) -> None:
-    """Index a version of the file that coopcli has just written (so it is canonical)."""
+    """Index a version of the file that coopcli has just written (so it is appendable)."""
     try:
         stamp = index.stamp(os.stat(store.path))
     except OSError:  # pragma: no cover - the file was just written
         return
-    index.build(store.path, stamp, source_of(doc), canonical=True)
+    index.build(store.path, stamp, source_of(doc), appendable=True)

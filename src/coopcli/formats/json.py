@@ -44,6 +44,15 @@ def append(end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | N
     return size - len(_TAIL), b",\n" + block.encode("utf-8") + _TAIL
 
 
+def appendable(data: bytes, count: int) -> bool:
+    """Whether a file read from disk (written by hand, perhaps) can take :func:`append`.
+
+    True when it ends the way :func:`dump` ends a list with items: the ``items``
+    array closing the top-level object.
+    """
+    return count > 0 and data.endswith(_TAIL) and not data.endswith(b"[]\n}\n")
+
+
 def read_tail(tail: bytes) -> dict[str, Any]:
     """The item in a tail made by :func:`append` (to check it reads back as meant)."""
     item: dict[str, Any] = json.loads(tail[2 : -len(_TAIL)].decode("utf-8"))

@@ -20,6 +20,7 @@ _POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\
 
 
 _ITEM_HEADER = "\n[[items]]\n"
+_TABLE = re.compile(rb"^[ \t]*\[", re.MULTILINE)
 
 
 def item_block(item: dict[str, Any]) -> str:
@@ -51,6 +52,20 @@ def append(end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | N
     if not end.endswith(b"\n"):
         return None
     return size, item_block(item).encode("utf-8")
+
+
+def appendable(data: bytes, count: int) -> bool:
+    """Whether a file read from disk (written by hand, perhaps) can take :func:`append`.
+
+    True when every one of its ``count`` items is an ``[[items]]`` table and no other
+    table follows the last one: then the appended table is one more item, and the
+    rest of the file is left exactly as it was.
+    """
+    if count == 0 or not data.endswith(b"\n"):
+        return False
+    headers = data.count(_ITEM_HEADER.encode()) + data.startswith(b"[[items]]\n")
+    last = data.rfind(b"[[items]]\n") + len(b"[[items]]\n")
+    return headers == count and _TABLE.search(data, last) is None
 
 
 def read_tail(tail: bytes) -> dict[str, Any]:
