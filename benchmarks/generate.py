@@ -18,12 +18,12 @@ import argparse
 import datetime as dt
 import json
 import random
-import re
 import sqlite3
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from coopcli.ids import slugify
 
 SEED = 20211029
 #: The tag that exactly 10% of the items carry (``list --tag`` at 10%).
@@ -137,18 +137,9 @@ class Item:
     tags: list[str] = field(default_factory=list)
 
 
-def slug(title: str, limit: int = 20) -> str:
-    """The first words of a title as an id part, like coopcli's own ids."""
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", ascii_text.lower())
-    while len(words) > 1 and words[0] in ("a", "an", "the", "of", "at"):
-        words.pop(0)
-    kept: list[str] = []
-    for word in words:
-        if kept and len("-".join([*kept, word])) > limit:
-            break
-        kept.append(word[:limit])
-    return "-".join(kept) or "item"
+def slug(title: str) -> str:
+    """The first words of a title as an id part: coopcli's own rule."""
+    return slugify(title)
 
 
 def _title(rng: random.Random, kind: str, place: str) -> str:

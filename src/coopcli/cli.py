@@ -418,16 +418,12 @@ def remove(
 def _export_format(value: str | None) -> str | None:
     from coopcli import formats
 
-    if value is not None:
-        try:
-            info = formats.info(value)
-        except CoopError as exc:
-            raise typer.BadParameter(str(exc)) from None
-        if not info.exports:
-            choices = ", ".join(formats.names(exports=True))
-            raise typer.BadParameter(f"{info.name} can only be imported (choose from: {choices})")
-        return info.name
-    return value
+    if value is None:
+        return None
+    try:
+        return formats.able(value, exports=True)
+    except CoopError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _format_help() -> str:

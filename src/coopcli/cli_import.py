@@ -24,13 +24,9 @@ def _import_format(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        info = formats.info(value)
+        return formats.able(value, imports=True)
     except CoopError as exc:
         raise typer.BadParameter(str(exc)) from None
-    if not info.imports:
-        choices = ", ".join(formats.names(imports=True))
-        raise typer.BadParameter(f"{info.name} cannot be imported (choose from: {choices})")
-    return info.name
 
 
 def _format_help() -> str:

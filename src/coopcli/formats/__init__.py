@@ -145,6 +145,18 @@ def info(name: str) -> FormatInfo:
         raise UsageError(f"unknown format {name!r} (choose from: {', '.join(names())})") from None
 
 
+def able(name: str, *, exports: bool = False, imports: bool = False) -> str:
+    """The registered name of a format that can do what is asked; else a usage error."""
+    entry = info(name)
+    if exports and not entry.exports:
+        choices = ", ".join(names(exports=True))
+        raise UsageError(f"{entry.name} can only be imported (choose from: {choices})")
+    if imports and not entry.imports:
+        choices = ", ".join(names(imports=True))
+        raise UsageError(f"{entry.name} cannot be imported (choose from: {choices})")
+    return entry.name
+
+
 def load(name: str) -> ModuleType:
     """Import and return the module implementing ``name``."""
     return importlib.import_module(info(name).module)
