@@ -58,3 +58,22 @@ def test_save_then_load_is_identity(doc: NewsFile, suffix: str) -> None:
         with store.transaction():
             pass
         assert store.path.read_bytes() == first
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | text,
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=st.dictionaries(st.text(max_size=5), json_values, max_size=4))
+def test_the_json_writer_matches_the_standard_library(value: dict[str, object]) -> None:
+    import json
+
+    from coopcli.formats import json as json_format
+
+    assert json_format.dump(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"
