@@ -28,7 +28,7 @@ from coopcli.search import fold
 from coopcli.view import ItemView, Row
 
 #: Bumped whenever the tables change, so an old cache is rebuilt rather than misread.
-SCHEMA = 2
+SCHEMA = 3
 _TAG_SEPARATOR = "\x1f"
 
 _TABLES = """
@@ -45,6 +45,7 @@ CREATE TABLE items (
     folded TEXT NOT NULL
 );
 CREATE INDEX items_by_date ON items (date, id);
+CREATE INDEX items_by_type ON items (type, date);
 CREATE INDEX items_by_title_date ON items (title COLLATE NOCASE, date);
 CREATE TABLE tags (tag TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE INDEX tags_by_tag ON tags (tag, pos);
@@ -232,7 +233,10 @@ class Index:
             "month": "substr(date, 1, 7)",
             "year": "substr(date, 1, 4)",
         }
-        if column == "tag":
+        if column == "tag" and not where:
+            # Narrow index only: stats of a whole list never reads the items' text.
+            sql = "SELECT tag, count(*) FROM tags GROUP BY tag"
+        elif column == "tag":
             sql = (
                 "SELECT tags.tag, count(*) FROM tags JOIN items USING (pos)"
                 f"{where} GROUP BY tags.tag"
