@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any, NamedTuple, Protocol
 
 
 class ItemView(Protocol):
@@ -33,9 +33,12 @@ class ItemView(Protocol):
     def tags(self) -> Sequence[str]: ...
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """An item as plain values: what the index stores and returns."""
+class Row(NamedTuple):
+    """An item as plain values: what the index stores and returns.
+
+    A named tuple rather than a frozen dataclass: an export of 100,000 items makes
+    100,000 of them, and a tuple is built several times faster.
+    """
 
     id: str
     type: str
@@ -43,7 +46,7 @@ class Row:
     date: dt.date
     summary: str | None = None
     url: str | None = None
-    tags: tuple[str, ...] = field(default=())
+    tags: tuple[str, ...] = ()
 
 
 def to_json(item: ItemView) -> dict[str, Any]:
