@@ -384,3 +384,11 @@ def test_a_long_item_after_short_ones_changes_only_its_own_lines(
     long_summary = "A paragraph long enough not to fit on one line of a TOML file. " * 3
     run("add", "--type", "news", "--title", "Long", "--date", "2021-10-09", "-s", long_summary)
     assert news_file.read_bytes().startswith(before)
+
+
+def test_an_id_prefix_is_exact_about_case(run: Run, news_file: Path) -> None:
+    run("import", str(EXAMPLES / "news.toml"))
+    upper = run("show", "2021-10-27-WIPO")
+    assert upper.exit_code == 1
+    assert "no item with id" in upper.stderr
+    assert run("show", "2021-10-27-wipo").exit_code == 0
