@@ -125,6 +125,52 @@ def _replace(
         ) from None
 
 
+def _replace_with(
+    path: Path,
+    fill: Callable[[int, Path], int],
+    *,
+    verify: Callable[[bytes], None] | None,
+    before_replace: Callable[[], None] | None,
+    backup: Path | None,
+) -> None:
+    """The one way coopcli replaces a file: temporary file, fsync, verify, rename.
+
+    ``fill(fd, target)`` writes the new content into the temporary file and returns
+    the offset from which ``verify`` is given the bytes read back (the rest was
+    copied unchanged). On any failure the temporary file is removed, the target
+    and its backup are untouched, and :class:`WriteError` names the file and cause.
+    """
+    target = Path(os.path.realpath(path))
+    tmp: str | None = None
+    try:
+        mode = _current_mode(target)
+        fd, tmp = tempfile.mkstemp(
+            prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=target.parent
+        )
+        try:
+            start = fill(fd, target)
+            os.fchmod(fd, mode)
+            os.fsync(fd)
+            if verify is not None:
+                verify(os.pread(fd, os.fstat(fd).st_size - start + 1, start))
+        finally:
+            os.close(fd)
+        _replace(tmp, path, target, backup, before_replace)
+        tmp = None
+    except OSError as exc:
+        raise WriteError(f"{path}: cannot write: {_reason(exc)}; the file is unchanged") from None
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
 def atomic_write(
     path: Path,
     data: bytes,
@@ -141,27 +187,12 @@ def atomic_write(
     byte. On any failure the temporary file is removed, the target and its backup
     are untouched, and :class:`WriteError` names the file and the cause.
     """
-    target = Path(os.path.realpath(path))
-    directory = target.parent
-    tmp: str | None = None
-    try:
-        mode = _current_mode(target)
-        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=directory)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            os.fsync(handle.fileno())
-        if verify is not None:
-            verify(Path(tmp).read_bytes())
-        _replace(tmp, path, target, backup, before_replace)
-        tmp = None
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write: {_reason(exc)}; the file is unchanged") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+
+    def fill(fd: int, target: Path) -> int:
+        _write_all(fd, data)
+        return 0
+
+    _replace_with(path, fill, verify=verify, before_replace=before_replace, backup=backup)
 
 
 def _reason(exc: OSError) -> str:
@@ -202,29 +233,12 @@ def atomic_extend(
     directory fsync, mode kept), without holding the whole file in memory: the kept
     part is copied file to file, and ``verify`` is given the tail as read back.
     """
-    target = Path(os.path.realpath(path))
-    directory = target.parent
-    tmp: str | None = None
-    try:
-        mode = target.stat().st_mode & 0o7777
-        fd, tmp = tempfile.mkstemp(prefix=temp_prefix(target), suffix=TEMP_SUFFIX, dir=directory)
-        try:
-            with open(target, "rb") as source:
-                _copy_prefix(source.fileno(), fd, keep)
-            os.lseek(fd, keep, os.SEEK_SET)
-            view = memoryview(tail)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fchmod(fd, mode)
-            os.fsync(fd)
-            verify(os.pread(fd, len(tail) + 1, keep))
-        finally:
-            os.close(fd)
-        _replace(tmp, path, target, backup, before_replace)
-        tmp = None
-    except OSError as exc:
-        raise WriteError(f"{path}: cannot write: {_reason(exc)}; the file is unchanged") from None
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+
+    def fill(fd: int, target: Path) -> int:
+        with open(target, "rb") as source:
+            _copy_prefix(source.fileno(), fd, keep)
+        os.lseek(fd, keep, os.SEEK_SET)
+        _write_all(fd, tail)
+        return keep
+
+    _replace_with(path, fill, verify=verify, before_replace=before_replace, backup=backup)

@@ -23,6 +23,7 @@ from coopcli.options import (
     NoPagerOption,
     ReverseOption,
     SortOption,
+    format_choice,
     with_filters,
 )
 from coopcli.query import FilterArgs, SortKey
@@ -415,17 +416,6 @@ def remove(
         render.info(f"Removed {item.id}")
 
 
-def _export_format(value: str | None) -> str | None:
-    from coopcli import formats
-
-    if value is None:
-        return None
-    try:
-        return formats.able(value, exports=True)
-    except CoopError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
 def _format_help() -> str:
     from coopcli import formats
 
@@ -444,7 +434,11 @@ def export(
     format: Annotated[
         str | None,
         typer.Option(
-            "--format", "-F", help=_format_help(), callback=_export_format, show_default=False
+            "--format",
+            "-F",
+            help=_format_help(),
+            callback=format_choice(exports=True),
+            show_default=False,
         ),
     ] = None,
     output: Annotated[

@@ -9,24 +9,12 @@ import typer
 from coopcli import render
 from coopcli.cli import app
 from coopcli.cliutil import open_store
-from coopcli.errors import CoopError
-from coopcli.options import FileOption
+from coopcli.options import FileOption, format_choice
 
 #: From this many entries on, a terminal shows a progress bar.
 PROGRESS_FROM = 200
 #: How many skipped entries are listed one by one (the summary counts them all).
 SHOWN = 10
-
-
-def _import_format(value: str | None) -> str | None:
-    from coopcli import formats
-
-    if value is None:
-        return None
-    try:
-        return formats.able(value, imports=True)
-    except CoopError as exc:
-        raise typer.BadParameter(str(exc)) from None
 
 
 def _format_help() -> str:
@@ -56,7 +44,7 @@ def import_(
             "--format",
             "-F",
             help=_format_help(),
-            callback=_import_format,
+            callback=format_choice(imports=True),
             metavar="FORMAT",
             show_default=False,
         ),

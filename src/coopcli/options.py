@@ -150,3 +150,22 @@ def with_filters(func: F) -> F:
 def describe(filters: FilterArgs) -> dict[str, Any]:
     """The filters as plain data (for JSON output and messages)."""
     return {key: value for key, value in asdict(filters).items() if value not in (None, (), False)}
+
+
+def format_choice(
+    *, exports: bool = False, imports: bool = False
+) -> Callable[[str | None], str | None]:
+    """A ``--format`` callback accepting only formats that export (or import)."""
+
+    def check(value: str | None) -> str | None:
+        from coopcli import formats
+        from coopcli.errors import CoopError
+
+        if value is None:
+            return None
+        try:
+            return formats.able(value, exports=exports, imports=imports)
+        except CoopError as exc:
+            raise typer.BadParameter(str(exc)) from None
+
+    return check
