@@ -29,7 +29,7 @@ from typing import Any
 
 import tomli
 
-from coopcli.errors import DataError, UsageError
+from coopcli.core.errors import DataError, UsageError
 
 APP_NAME = "coopcli"
 
@@ -75,7 +75,7 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
                     raise DataError(f"{path}: 'feed.{sub}' must be a string, not {_kind(text)}")
             link = value.get("link")
             if link is not None:
-                from coopcli.rules import check_url
+                from coopcli.core.rules import check_url
 
                 try:
                     check_url(link)
