@@ -68,8 +68,9 @@ def kept_draft(stderr: str) -> Path:
 
 
 def test_edit_opens_the_item_as_toml_listing_the_types(
-    run: Run, seeded: Path, plan: Plan, isolated: Path
+    run: Run, seeded: Path, plan: Plan, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COOPCLI_NOW", "2026-12-04T17:30:00Z")
     seen = isolated / "seen.toml"
     plan(
         {
@@ -83,7 +84,7 @@ def test_edit_opens_the_item_as_toml_listing_the_types(
     )
     result = run("edit", "2021-10-28-ilo")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"Changed {ID}: date, tags, title\n"
+    assert result.stderr == f"Changed {ID}: date, tags, title, updated\n"
     assert stored(seeded) == {
         "id": ID,
         "type": "news",
@@ -92,6 +93,7 @@ def test_edit_opens_the_item_as_toml_listing_the_types(
         "summary": stored(seeded)["summary"],
         "url": None,
         "tags": ["asia", "sse"],
+        "updated": "2026-12-04T17:30:00Z",
     }
     text = seen.read_text()
     assert text.startswith(f"# Editing {ID} (its id never changes).\n")

@@ -79,9 +79,19 @@ def export(
             metavar="URL",
         ),
     ] = None,
+    include_drafts: Annotated[
+        bool,
+        typer.Option(
+            "--include-drafts",
+            help="Also export drafts and items whose embargo has not ended (for review).",
+        ),
+    ] = False,
     file: FileOption = None,
 ) -> None:
     """Export items (all, filtered or found by a search) in a publishing format.
+
+    Drafts and items still under embargo are left out unless --include-drafts; an
+    embargoed item is in every export made after its embargo ends.
 
     Example: coopcli export --format json --since 2021-10 --query untfsse --output news.json
 
@@ -106,7 +116,12 @@ def export(
             searched = parse_query([query], spaces_make_phrases=False)
             selection = actions.search_rows(idx, filters, searched).selection
         meta = idx.meta
-    listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
+    items = selection.items
+    if not include_drafts:
+        from coopcli.core.status import now, public_only
+
+        items = public_only(items, now())
+    listing = Listing(meta.title, meta.link, meta.description, meta.types, items)
     # The list's title and link: the flags, else the file's own, else the config's.
     defaults = feed_defaults()
     title = feed_title if feed_title is not None or listing.title else defaults.title
@@ -124,4 +139,4 @@ def export(
     from coopcli.storage.atomic import atomic_write
 
     atomic_write(target, text.encode("utf-8"))
-    render.info(f"Wrote {actions.plural(len(selection.items), 'item')} to {output} ({name})")
+    render.info(f"Wrote {actions.plural(len(items), 'item')} to {output} ({name})")

@@ -24,6 +24,7 @@ from coopcli.core.errors import CoopError, UsageError
 from coopcli.core.query import FilterArgs, SortKey
 
 if TYPE_CHECKING:
+    from coopcli.core.status import Status
     from coopcli.storage.append import NewItem
     from coopcli.storage.store import Store
 
@@ -75,6 +76,30 @@ IdArgument = Annotated[
 ]
 
 
+DraftFlag = Annotated[
+    bool,
+    typer.Option("--draft", help="Keep it out of exports, feeds and the site until published."),
+]
+EmbargoOption = Annotated[
+    str | None,
+    typer.Option(
+        "--embargo",
+        help="Keep it out of anything public until then: '2026-12-10 09:00 Europe/Geneva'.",
+        metavar="WHEN",
+        show_default=False,
+    ),
+]
+StatusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        help="Only items that are draft, embargoed or published now (default: all; "
+        "given, a pipe gets a fifth column with each item's status).",
+        metavar="draft|embargoed|published|all",
+        show_default=False,
+    ),
+]
+
 EditFlag = Annotated[
     bool, typer.Option("--edit", "-e", help="Write the item in your editor ($VISUAL, $EDITOR).")
 ]
@@ -90,21 +115,39 @@ def add(
     url: UrlOption = None,
     tag: TagsOption = None,
     force: ForceOption = False,
+    draft: DraftFlag = False,
+    embargo: EmbargoOption = None,
     edit: EditFlag = False,
     file: FileOption = None,
 ) -> None:
     """Add an item and print its new id.
 
     On a terminal without flags, asks for each field; --edit writes it in your editor.
+    --draft and --embargo keep it out of everything public until `coopcli publish`
+    or until the embargo's time.
 
     Example: coopcli add --type news --title "ILO country briefs" --date "28 October 2021"
 
+    Example: coopcli add -t statement --title "Report" --embargo "2026-12-10 09:00 Europe/Zurich"
+
     Example: coopcli add --edit --type spotlight
     """
+    from coopcli.core.status import parse_embargo
     from coopcli.storage.append import NewItem
 
+    stored_embargo = None if embargo is None else parse_embargo(embargo)
     store = open_store(ctx, file)
-    given = NewItem(type or "", title or "", date_or_today(date), summary, url, tag or [], force)
+    given = NewItem(
+        type or "",
+        title or "",
+        date_or_today(date),
+        summary,
+        url,
+        tag or [],
+        force,
+        draft=draft,
+        embargo=stored_embargo,
+    )
     no_fields = all(v is None for v in (type, title, date, summary, url, tag))
     if edit or (no_fields and cliutil.interactive()):
         _add_interactively(store, given, edit=edit)
@@ -136,6 +179,8 @@ def _save_new(store: Store, new: NewItem) -> str:
             url=new.url,
             tags=new.tags,
             force=new.force,
+            draft=new.draft,
+            embargo=new.embargo,
         )
     return item.id
 
@@ -178,20 +223,28 @@ def list_(
     sort: SortOption = SortKey.DATE,
     reverse: ReverseOption = False,
     format: FormatOption = None,
+    status: StatusOption = None,
     no_pager: NoPagerOption = False,
     file: FileOption = None,
 ) -> None:
-    """List items, newest first.
+    """List items, newest first; drafts and embargoed items are marked.
 
     Example: coopcli list --type spotlight --since 2021-10 -n 20
+
+    Example: coopcli list --status draft
     """
     from coopcli import actions
     from coopcli.cli.pager import paging
     from coopcli.config import date_format
+    from coopcli.core import status as statuses
     from coopcli.core.itemtypes import all_types
 
+    wanted = _status_choice(status)
+    at = statuses.now()
     with read_index(ctx, file) as idx:
-        selection = actions.select_rows(idx, filters, sort=sort, reverse=reverse, limit=limit)
+        selection = actions.select_rows(
+            idx, filters, sort=sort, reverse=reverse, limit=limit, status=wanted, at=at
+        )
         labels = all_types(idx.meta.types)
     with paging(not no_pager):
         render.print_items(
@@ -200,7 +253,23 @@ def list_(
             format,
             caption=selection.caption(),
             date_format=date_format(),
+            at=at,
+            status_column=status is not None,
         )
+
+
+def _status_choice(text: str | None) -> Status | None:
+    """The status ``--status`` names (None for all)."""
+    from coopcli.core.status import Status
+
+    if text is None or text.strip().lower() == "all":
+        return None
+    try:
+        return Status(text.strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"--status {text!r}: not one of draft, embargoed, published, all"
+        ) from None
 
 
 @commands.command()
@@ -223,8 +292,10 @@ def show(
     with read_index(ctx, file) as idx:
         item = ids.find(idx.ids_with_prefix(id.strip(), limit=None), id)
         label = all_types(idx.meta.types).get(item.type, item.type)
+    from coopcli.core.status import now
+
     with paging(not no_pager):
-        render.print_item(item, label, format, date_format=date_format())
+        render.print_item(item, label, format, date_format=date_format(), at=now())
 
 
 @commands.command()

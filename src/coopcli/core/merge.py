@@ -14,6 +14,7 @@ The rules, for each id (and likewise for each feed metadata field and each entry
 - the same field changed differently on both sides: a conflict, the item kept as OURS
   has that field;
 - edited on one side and removed on the other: a conflict, the edited version kept;
+- ``updated`` set differently on both sides (two corrections): the later time kept;
 - one id given to two different new items (two people adding items with the same
   date and title words): THEIRS' item gets a new id by the usual scheme
   (:func:`coopcli.core.ids.new_id`), so neither is dropped.
@@ -29,8 +30,20 @@ from typing import Any
 
 from coopcli.core.ids import new_id
 from coopcli.core.itemtypes import BUILTIN_TYPES
+from coopcli.core.status import updated_instant
 
-ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
+ITEM_FIELDS = (
+    "id",
+    "type",
+    "title",
+    "date",
+    "summary",
+    "url",
+    "tags",
+    "draft",
+    "embargo",
+    "updated",
+)
 META_FIELDS = ("title", "link", "description")
 
 Data = Mapping[str, Any]
@@ -148,6 +161,7 @@ def _full(item: Data) -> dict[str, Any]:
     """Every field present (missing optional ones as None, tags as a list)."""
     data = {name: item.get(name) for name in ITEM_FIELDS}
     data["tags"] = list(item.get("tags") or ())
+    data["draft"] = bool(item.get("draft"))
     return data
 
 
@@ -159,6 +173,11 @@ def _stored(item: Mapping[str, Any]) -> dict[str, Any]:
             data[name] = item[name]
     if item.get("tags"):
         data["tags"] = list(item["tags"])
+    if item.get("draft"):
+        data["draft"] = True
+    for name in ("embargo", "updated"):
+        if item.get(name) is not None:
+            data[name] = item[name]
     return data
 
 
@@ -170,6 +189,10 @@ def _merge_item(base: Data, ours: Data, theirs: Data) -> tuple[dict[str, Any], t
     for name in ITEM_FIELDS:
         if name == "tags":
             merged[name] = _merge_tags(b[name], o[name], t[name])
+            continue
+        if name == "updated" and o[name] and t[name] and b[name] not in (o[name], t[name]):
+            # Both sides corrected the item: it was last updated at the later time.
+            merged[name] = max(o[name], t[name], key=updated_instant)
             continue
         merged[name], clash = _merge_value(b[name], o[name], t[name])
         if clash:

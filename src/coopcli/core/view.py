@@ -31,6 +31,12 @@ class ItemView(Protocol):
     def url(self) -> str | None: ...
     @property
     def tags(self) -> Sequence[str]: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def embargo(self) -> str | None: ...
+    @property
+    def updated(self) -> str | None: ...
 
 
 class Row(NamedTuple):
@@ -47,11 +53,15 @@ class Row(NamedTuple):
     summary: str | None = None
     url: str | None = None
     tags: tuple[str, ...] = ()
+    draft: bool = False
+    embargo: str | None = None
+    updated: str | None = None
 
 
 def to_json(item: ItemView) -> dict[str, Any]:
-    """The item for ``--format json``: every field present, the date as ISO text."""
-    return {
+    """The item for ``--format json``: the date as ISO text; every field present except
+    ``draft``, ``embargo`` and ``updated``, which appear when set."""
+    data: dict[str, Any] = {
         "id": item.id,
         "type": item.type,
         "title": item.title,
@@ -60,6 +70,15 @@ def to_json(item: ItemView) -> dict[str, Any]:
         "url": item.url,
         "tags": list(item.tags),
     }
+    # The editorial fields only where set, so lists that do not use them (and the
+    # scripts reading their JSON) see exactly the seven fields they always had.
+    if item.draft:
+        data["draft"] = True
+    if item.embargo is not None:
+        data["embargo"] = item.embargo
+    if item.updated is not None:
+        data["updated"] = item.updated
+    return data
 
 
 def to_data(item: ItemView) -> dict[str, Any]:
@@ -76,6 +95,12 @@ def to_data(item: ItemView) -> dict[str, Any]:
         data["url"] = item.url
     if item.tags:
         data["tags"] = list(item.tags)
+    if item.draft:
+        data["draft"] = True
+    if item.embargo is not None:
+        data["embargo"] = item.embargo
+    if item.updated is not None:
+        data["updated"] = item.updated
     return data
 
 

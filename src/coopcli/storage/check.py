@@ -4,7 +4,9 @@ Loading stops at the first problem; a pre-commit hook or the web site's CI wants
 them all. Parsing is the store's; the schema is the models' (each item validated on
 its own, so one bad item does not hide the next); on top come the checks that span
 items or look outside the schema: duplicate ids, the same title on the same date,
-unknown types, and dates too far in the future.
+unknown types, and dates too far in the future on published items (a draft or an
+embargoed item carries the date it is meant to come out on, so its date may be in
+the future; an embargo without an offset and a time-zone name is a schema error).
 """
 
 from __future__ import annotations
@@ -152,7 +154,9 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
                     found.append(("duplicate-title-date", message, "title"))
                 else:
                     titles[key] = index
-                if item.date > latest:
+                if item.date > latest and not (item.draft or item.embargo):
+                    # Drafts and embargoed items carry the date they are meant to
+                    # come out on; only an item the public already sees is suspect.
                     days = (item.date - today).days
                     message = (
                         f"{item.date.isoformat()} is {days} days in the future "

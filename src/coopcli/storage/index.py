@@ -28,7 +28,7 @@ from coopcli.core.search import fold
 from coopcli.core.view import ItemView, Row
 
 #: Bumped whenever the tables change, so an old cache is rebuilt rather than misread.
-SCHEMA = 3
+SCHEMA = 4
 _TAG_SEPARATOR = "\x1f"
 
 _TABLES = """
@@ -42,7 +42,10 @@ CREATE TABLE items (
     summary TEXT,
     url TEXT,
     tags TEXT NOT NULL,
-    folded TEXT NOT NULL
+    folded TEXT NOT NULL,
+    draft INTEGER NOT NULL,
+    embargo TEXT,
+    updated TEXT
 );
 CREATE INDEX items_by_date ON items (date, id);
 CREATE INDEX items_by_type ON items (type, date);
@@ -51,7 +54,7 @@ CREATE TABLE tags (tag TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE INDEX tags_by_tag ON tags (tag, pos);
 """
 
-_COLUMNS = "id, type, title, date, summary, url, tags"
+_COLUMNS = "id, type, title, date, summary, url, tags, draft, embargo, updated"
 
 
 def enabled() -> bool:
@@ -79,7 +82,7 @@ def location(item_file: Path) -> Path:
 
 
 def _row(record: Sequence[str | None]) -> Row:
-    id_, type_, title, date, summary, url, tags = record
+    id_, type_, title, date, summary, url, tags, draft, embargo, updated = record
     assert id_ is not None
     assert type_ is not None
     assert title is not None
@@ -92,6 +95,9 @@ def _row(record: Sequence[str | None]) -> Row:
         summary=summary,
         url=url,
         tags=tuple(tags.split(_TAG_SEPARATOR)) if tags else (),
+        draft=bool(draft),
+        embargo=embargo,
+        updated=updated,
     )
 
 
@@ -299,10 +305,13 @@ def _insert(db: sqlite3.Connection, items: Iterable[tuple[int, ItemView]]) -> No
                 item.url,
                 _TAG_SEPARATOR.join(tags),
                 folded,
+                int(item.draft),
+                item.embargo,
+                item.updated,
             )
         )
         tag_records.extend((tag, pos) for tag in {t.casefold() for t in tags})
-    db.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    db.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
     db.executemany("INSERT INTO tags VALUES (?, ?)", tag_records)
 
 
