@@ -20,6 +20,7 @@ from coopcli.cli import (
     git,
     importing,
     items,
+    log,
     publish,
     render,
     search,
@@ -108,7 +109,7 @@ def main() -> NoReturn:
 
 
 #: The command groups, everyday work first.
-GROUPS = (items, publish, search, exporting, importing, stats, settings, git, backup)
+GROUPS = (items, publish, search, exporting, importing, stats, settings, git, log, backup)
 for _group in GROUPS:
     app.registered_commands.extend(_group.commands.registered_commands)
     app.registered_groups.extend(_group.commands.registered_groups)
