@@ -37,7 +37,7 @@ def log(
     ] = None,
     file: FileOption = None,
 ) -> None:
-    """Show an item's history from git: when, who, and which fields each commit changed.
+    """Show an item's history from git: when, who, which fields changed.
 
     The item file must be in a git repository; the history is read in one pass.
 
