@@ -215,6 +215,10 @@ def add_item(
     from coopcli.core.models import Item
 
     key = resolve_type(type, doc.all_types())
+    if doc.tags:
+        from coopcli.core.tags import check_vocabulary
+
+        check_vocabulary(tags, doc.tags)
     taken = {item.id for item in doc.items}
     try:
         item = Item(
@@ -275,6 +279,12 @@ def edit_item(
             raise UsageError(f"{item.id} has no tag {sorted(unknown)[0]!r}")
         kept = [tag for tag in item.tags if tag.casefold() not in dropped]
         changes["tags"] = kept + list(add_tags)
+        if doc.tags:
+            from coopcli.core.tags import check_vocabulary
+
+            # Only tags the item did not have: an old tag may stay until it is cleaned up.
+            had = {tag.casefold() for tag in item.tags}
+            check_vocabulary([t for t in add_tags if t.strip().casefold() not in had], doc.tags)
     before = item.to_data()
     try:
         updated = item.model_validate({**item.model_dump(), **changes})

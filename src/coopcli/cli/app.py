@@ -26,6 +26,7 @@ from coopcli.cli import (
     search,
     settings,
     stats,
+    tags,
 )
 from coopcli.cli.options import FileOption
 from coopcli.core.errors import CoopError
@@ -109,7 +110,19 @@ def main() -> NoReturn:
 
 
 #: The command groups, everyday work first.
-GROUPS = (items, publish, search, exporting, importing, stats, settings, git, log, backup)
+GROUPS = (
+    items,
+    publish,
+    search,
+    exporting,
+    importing,
+    stats,
+    tags,
+    settings,
+    git,
+    log,
+    backup,
+)
 for _group in GROUPS:
     app.registered_commands.extend(_group.commands.registered_commands)
     app.registered_groups.extend(_group.commands.registered_groups)

@@ -378,6 +378,30 @@ def settings_table(rows: Sequence[tuple[str, str, str]], fmt: OutputFormat | Non
     _console().print(table)
 
 
+def simple_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    fmt: OutputFormat | None = None,
+    *,
+    right: Sequence[str] = (),
+) -> None:
+    """Rows with a header: a table on a terminal, tab-separated lines (no header) in a
+    pipe, unless ``fmt`` chooses (JSON is the caller's)."""
+    if default_format(fmt) is not OutputFormat.table:
+        write("".join("\t".join(_tsv_cell(cell) for cell in row) + "\n" for row in rows))
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for header in headers:
+        table.add_column(header, justify="right" if header in right else "left")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    _console().print(table)
+
+
 def to_json_text(value: Any, *, compact: bool = False) -> str:
     """JSON for ``--format json`` (indented) or ``jsonl`` (compact), with a final newline."""
     return _json(value, indent=None if compact else 2) + "\n"

@@ -281,6 +281,7 @@ def merge_documents(base: Data, ours: Data, theirs: Data) -> MergeResult:
             document[name] = value
 
     types = _merge_types(base, ours, theirs, result)
+    vocabulary = _merge_types(base, ours, theirs, result, key="tags")
     in_use = {item["type"] for item in merged.values()}
     for key in sorted(in_use - types.keys() - BUILTIN_TYPES.keys()):
         for doc in (ours, theirs, base):
@@ -291,28 +292,34 @@ def merge_documents(base: Data, ours: Data, theirs: Data) -> MergeResult:
                 break
     if types:
         document["types"] = dict(sorted(types.items()))
+    if vocabulary:
+        document["tags"] = dict(sorted(vocabulary.items(), key=lambda pair: pair[0].casefold()))
     document["items"] = sorted(merged.values(), key=_order)
     result.document = document
     return result
 
 
-def _merge_types(base: Data, ours: Data, theirs: Data, result: MergeResult) -> dict[str, str]:
-    b_types, o_types, t_types = (dict(doc.get("types") or {}) for doc in (base, ours, theirs))
+def _merge_types(
+    base: Data, ours: Data, theirs: Data, result: MergeResult, key: str = "types"
+) -> dict[str, str]:
+    """Merge a table of labels: ``[types]``, or the tag vocabulary ``[tags]``."""
+    what = "type" if key == "types" else "tag"
+    b_types, o_types, t_types = (dict(doc.get(key) or {}) for doc in (base, ours, theirs))
     types: dict[str, str] = {}
-    for key in sorted(b_types.keys() | o_types.keys() | t_types.keys()):
-        b, o, t = b_types.get(key), o_types.get(key), t_types.get(key)
+    for name in sorted(b_types.keys() | o_types.keys() | t_types.keys()):
+        b, o, t = b_types.get(name), o_types.get(name), t_types.get(name)
         if b is not None and (o is None) != (t is None) and (o or t) != b:
             kept = "ours" if t is None else "theirs"
             result.conflicts.append(
-                Conflict("type", key, ConflictKind.EDITED_REMOVED, b, o, t, kept)
+                Conflict(what, name, ConflictKind.EDITED_REMOVED, b, o, t, kept)
             )
-            types[key] = o or t  # type: ignore[assignment]
+            types[name] = o or t  # type: ignore[assignment]
             continue
         value, clash = _merge_value(b, o, t)
         if clash:
             result.conflicts.append(
-                Conflict("type", key, ConflictKind.CHANGED_BOTH, b, o, t, "ours")
+                Conflict(what, name, ConflictKind.CHANGED_BOTH, b, o, t, "ours")
             )
         if value is not None:
-            types[key] = value
+            types[name] = value
     return types

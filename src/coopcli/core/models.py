@@ -119,6 +119,8 @@ class NewsFile(BaseModel):
     link: Annotated[OptionalText, AfterValidator(check_url)] = None
     description: OptionalText = None
     types: dict[TypeKey, Text] = Field(default_factory=dict)
+    #: The list's tag vocabulary (allowed tag -> label); empty allows any tag.
+    tags: dict[Tag, Text] = Field(default_factory=dict)
     items: list[Item] = Field(default_factory=list)
 
     @field_validator("version")

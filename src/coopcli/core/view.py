@@ -150,5 +150,9 @@ def document_data(doc: DocumentView) -> dict[str, Any]:
             data[key] = value
     if doc.types:
         data["types"] = dict(sorted(doc.types.items()))
+    # The tag vocabulary (``[tags]``), which only the item file's own model carries.
+    vocabulary = getattr(doc, "tags", None)
+    if vocabulary:
+        data["tags"] = dict(sorted(vocabulary.items(), key=lambda pair: pair[0].casefold()))
     data["items"] = [to_data(item) for item in sorted(doc.items, key=stored_order)]
     return data

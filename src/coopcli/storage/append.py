@@ -70,6 +70,11 @@ def prepare(idx: index.Index, new: NewItem) -> Row | None:
     tags = rules.clean_tags(new.tags)
     if key is None or not title or not summary_ok or not url_ok or tags is None:
         return None
+    if idx.meta.vocabulary:
+        from coopcli.core.tags import unknown_tags
+
+        if unknown_tags(tags, idx.meta.vocabulary):
+            return None  # the full path explains the refusal
     if new.embargo is not None:
         from coopcli.core.status import check_embargo
 

@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coopcli import __version__
@@ -114,6 +114,8 @@ class Meta:
     #: the file is as coopcli wrote it, or at least laid out the same way at its end.
     appendable: bool
     last: tuple[str, str] | None
+    #: The tag vocabulary (``[tags]``): allowed tag -> label; empty allows any tag.
+    vocabulary: dict[str, str] = field(default_factory=dict)
 
 
 def _like(text: str) -> str:
@@ -329,6 +331,7 @@ def _meta(values: Mapping[str, str]) -> Meta:
         count=int(values.get("count", "0")),
         appendable=values.get("appendable") == "1",
         last=(last[0], last[1]) if last else None,
+        vocabulary=json.loads(values.get("vocabulary", "{}")),
     )
 
 
@@ -380,6 +383,7 @@ class Source:
     link: str | None
     description: str | None
     types: Mapping[str, str]
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
 
 
 def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, appendable: bool) -> None:
@@ -392,6 +396,7 @@ def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, appendabl
         "coopcli": __version__,
         "stamp": file_stamp,
         "types": json.dumps(dict(source.types)),
+        "vocabulary": json.dumps(dict(source.vocabulary)),
         "count": str(len(ordered)),
         "appendable": "1" if appendable else "0",
         "last": json.dumps([last.date.isoformat(), last.id] if last else None),
