@@ -136,6 +136,20 @@ def _read_limited(response: httpx.Response, url: str, limit: int) -> bytes:
 
 def fetch(url: str, *, limit: int = MAX_BYTES, seconds: float | None = None) -> bytes:
     """The body of ``url``; any failure is a :class:`DataError` naming the URL."""
+    return fetch_page(url, limit=limit, seconds=seconds).body
+
+
+@dataclass(frozen=True)
+class Page:
+    """A fetched body, its declared content type, and the URL it came from at last."""
+
+    body: bytes
+    content_type: str | None
+    url: str
+
+
+def fetch_page(url: str, *, limit: int = MAX_BYTES, seconds: float | None = None) -> Page:
+    """Like :func:`fetch`, with the content type and the URL after redirects."""
     import httpx
 
     wait = timeout() if seconds is None else seconds
@@ -145,7 +159,9 @@ def fetch(url: str, *, limit: int = MAX_BYTES, seconds: float | None = None) -> 
             if response.status_code >= 400:
                 phrase = response.reason_phrase
                 raise DataError(f"{url}: the server answered {response.status_code} {phrase}")
-            return _read_limited(response, url, limit)
+            body = _read_limited(response, url, limit)
+            final = hops[-1].location if hops else url
+            return Page(body, response.headers.get("Content-Type"), final)
     except RedirectError as exc:
         raise DataError(f"{url}: {exc}") from None
     except httpx.TimeoutException:

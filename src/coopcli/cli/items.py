@@ -20,7 +20,7 @@ from coopcli.cli.options import (
     SortOption,
     with_filters,
 )
-from coopcli.core.errors import CoopError, UsageError
+from coopcli.core.errors import CoopError, DataError, UsageError
 from coopcli.core.query import FilterArgs, SortKey
 
 if TYPE_CHECKING:
@@ -118,19 +118,44 @@ def add(
     draft: DraftFlag = False,
     embargo: EmbargoOption = None,
     edit: EditFlag = False,
+    from_url: Annotated[
+        str | None,
+        typer.Option(
+            "--from-url",
+            help="Fill title, summary, date and URL from this web page.",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file",
+            help="Fill them from a saved web page.",
+            metavar="PAGE.html",
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="With --from-url/--from-file: take what was found."),
+    ] = False,
     file: FileOption = None,
 ) -> None:
     """Add an item and print its new id.
 
     On a terminal without flags, asks for each field; --edit writes it in your editor.
     --draft and --embargo keep it out of everything public until `coopcli publish`
-    or until the embargo's time.
+    or until the embargo's time. --from-url fills the fields from a page's
+    schema.org, Open Graph or <meta> data, to confirm at the prompts (or --yes).
 
     Example: coopcli add --type news --title "ILO country briefs" --date "28 October 2021"
 
     Example: coopcli add -t statement --title "Report" --embargo "2026-12-10 09:00 Europe/Zurich"
 
     Example: coopcli add --edit --type spotlight
+
+    Example: coopcli add --from-url https://www.ilo.org/resource/news/some-story --yes
     """
     from coopcli.core.status import parse_embargo
     from coopcli.storage.append import NewItem
@@ -148,6 +173,9 @@ def add(
         draft=draft,
         embargo=stored_embargo,
     )
+    if from_url is not None or from_file is not None:
+        _add_from_page(store, given, from_url, from_file, yes=yes, date_given=date is not None)
+        return
     no_fields = all(v is None for v in (type, title, date, summary, url, tag))
     if edit or (no_fields and cliutil.interactive()):
         _add_interactively(store, given, edit=edit)
@@ -183,6 +211,34 @@ def _save_new(store: Store, new: NewItem) -> str:
             embargo=new.embargo,
         )
     return item.id
+
+
+def _add_from_page(
+    store: Store,
+    given: NewItem,
+    from_url: str | None,
+    from_file: str | None,
+    *,
+    yes: bool,
+    date_given: bool,
+) -> None:
+    """``add --from-url``/``--from-file``: fields from the page, confirmed or taken."""
+    from coopcli.cli import frompage
+
+    if not yes and not cliutil.interactive():
+        raise UsageError(
+            "add --from-url/--from-file: no terminal to confirm the fields on; "
+            "add --yes to take them as found"
+        )
+    page, source = frompage.read_page(from_url, from_file)
+    filled = frompage.fill(given, page, source, date_given=date_given)
+    if not yes:
+        frompage.describe(page, source)
+        _add_interactively(store, filled, edit=False)
+        return
+    if not filled.title:
+        raise DataError(f"{source}: found no title in the page; give one with --title")
+    render.write(f"{_save_new(store, replace(filled, type=filled.type or 'news'))}\n")
 
 
 def _add_interactively(store: Store, given: NewItem, *, edit: bool) -> None:
