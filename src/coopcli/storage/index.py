@@ -110,7 +110,14 @@ class Meta:
     last: tuple[str, str] | None
 
 
+#: The longest substring the prefilter asks SQLite for: its LIKE refuses patterns over
+#: 50,000 bytes, and a text holding a long word holds every part of it, so a prefix of
+#: it selects no fewer items (the search itself then matches the whole word).
+LIKE_MAX = 1000
+
+
 def _like(text: str) -> str:
+    text = text[:LIKE_MAX]
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
