@@ -24,12 +24,16 @@ from pydantic import (
 
 from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
 from coopcli.core.rules import ID_MAX_LENGTH, ID_PATTERN, TAG_PATTERN, check_url, unique_tags
-from coopcli.core.view import ItemView, document_data, stored_order, to_data, to_json
+from coopcli.core.view import (
+    ItemView,
+    document_data,
+    stored_order,
+    to_data,
+    to_json,
+)
 
 #: The newest file version this coopcli reads and writes.
 FILE_VERSION = 1
-
-ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
 
 
 def _blank_to_none(value: object) -> object:
