@@ -12,7 +12,6 @@ from coopcli.cli import render
 from coopcli.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from coopcli.core.models import NewsFile
     from coopcli.storage.index import Index
     from coopcli.storage.store import Store
 
@@ -25,14 +24,6 @@ def open_store(ctx: typer.Context, file: str | None) -> Store:
     root_obj = ctx.find_root().obj or {}
     choice = choose_file(file or root_obj.get("file"))
     return Store(choice.path, create_parents=choice.is_default)
-
-
-def load_for_reading(ctx: typer.Context, file: str | None) -> tuple[Store, NewsFile]:
-    """Open and load the item file; a missing file is an empty list with a hint."""
-    store = open_store(ctx, file)
-    if not store.exists():
-        render.info(f"{store.path} does not exist yet; `coopcli add` creates it.")
-    return store, store.load()
 
 
 def read_index(ctx: typer.Context, file: str | None) -> Index:
