@@ -125,8 +125,8 @@ def test_a_correction_survives_every_feed(day: dt.date, later: dt.timedelta, nam
             Item(id="b", type="news", title="B", date=day),
         ],
     )
-    module = formats.load(name)
-    result = module.read(module.export(doc).encode("utf-8"), f"feed.{name}")
+    text = formats.writer(name).export(doc)
+    result = formats.reader(name).read(text.encode("utf-8"), f"feed.{name}")
     assert {d.title: d.updated for d in result.drafts} == {"A": updated, "B": None}
 
 

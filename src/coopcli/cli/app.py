@@ -29,6 +29,7 @@ from coopcli.cli import (
     stats,
     tags,
 )
+from coopcli.cli.context import Invocation
 from coopcli.cli.options import FileOption
 from coopcli.core.errors import CoopError
 
@@ -101,7 +102,7 @@ def root(
 
     Example: coopcli list --type spotlight --since 2021-10
     """
-    ctx.obj = {"file": file}
+    ctx.obj = Invocation(file)
 
 
 def main() -> NoReturn:

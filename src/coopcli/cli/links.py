@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from coopcli.cli import render
-from coopcli.cli.context import open_store, read_index
+from coopcli.cli.context import read_list
 from coopcli.cli.options import FileOption, FormatOption
 
 commands = typer.Typer()
@@ -46,7 +46,8 @@ def links(
     from coopcli.cli.render import OutputFormat
     from coopcli.links import check_links
 
-    with read_index(ctx, file) as idx:
+    news = read_list(ctx, file)
+    with news.index() as idx:
         pairs = [(row.id, row.url) for row in idx.rows() if row.url]
     report = check_links(
         pairs,
@@ -77,8 +78,7 @@ def links(
         rewrites = report.rewrites()
         changed = 0
         if rewrites:
-            store = open_store(ctx, file)
-            with store.transaction() as doc:
+            with news.transaction() as doc:
                 for position, item in enumerate(doc.items):
                     old_new = rewrites.get(item.id)
                     # Only a link still as it was checked: an edit meanwhile wins.

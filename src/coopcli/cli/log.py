@@ -8,7 +8,7 @@ import typer
 
 from coopcli.cli import render
 from coopcli.cli.completion import complete_ids
-from coopcli.cli.context import open_store
+from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
 from coopcli.cli.render import OutputFormat
 
@@ -46,7 +46,7 @@ def log(
     from coopcli.core.errors import NotFoundError, UsageError
     from coopcli.git.log import history
 
-    store = open_store(ctx, file)
+    store = open_list(ctx, file).store
     item_id = id.strip()
     if not item_id:
         raise UsageError("an item id cannot be empty")

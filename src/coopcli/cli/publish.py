@@ -8,7 +8,7 @@ import typer
 
 from coopcli.cli import render
 from coopcli.cli.completion import complete_ids
-from coopcli.cli.context import open_store
+from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
 
 commands = typer.Typer()
@@ -33,12 +33,7 @@ def publish(
 
     Example: coopcli publish 2026-12-10-annual-report
     """
-    from coopcli import actions
-
-    store = open_store(ctx, file)
-    with store.transaction() as doc:
-        items = actions.find_items(doc, ids_)
-        done = actions.publish_items(doc, items)
+    items, done = open_list(ctx, file).publish(ids_)
     for item in items:
         if item.id in done:
             render.info(f"Published {item.id}")

@@ -8,7 +8,7 @@ import typer
 
 from coopcli.cli import render
 from coopcli.cli.completion import complete_tags
-from coopcli.cli.context import open_store, read_index
+from coopcli.cli.context import open_list, read_list
 from coopcli.cli.options import FileOption, FormatOption
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def tags(
     from coopcli.cli.render import OutputFormat
     from coopcli.core.tags import count_tags
 
-    with read_index(ctx, file) as idx:
+    with read_list(ctx, file).index() as idx:
         counts = count_tags(idx.rows(), idx.meta.vocabulary)
         labelled = bool(idx.meta.vocabulary)
     if format in (OutputFormat.json, OutputFormat.jsonl):
@@ -67,25 +67,13 @@ def _retag(
     verb: str,
 ) -> None:
     from coopcli import actions
-    from coopcli.core.tags import retag, retag_vocabulary
 
-    store = open_store(ctx, file)
+    news = open_list(ctx, file)
+    changes = news.retag(sources, target, dry_run=dry_run)
     if dry_run:
-        doc = store.load()
-        changes = retag(doc.items, sources, target)
-        retag_vocabulary(doc.tags, sources, target)
         _show(changes)
         render.info(f"Would change {actions.plural(len(changes), 'item')}; nothing was written.")
         return
-    with store.transaction() as doc:
-        changes = retag(doc.items, sources, target)
-        vocabulary = retag_vocabulary(doc.tags, sources, target)
-        after = {change.id: list(change.after) for change in changes}
-        for position, item in enumerate(doc.items):
-            if item.id in after:
-                doc.items[position] = item.model_copy(update={"tags": after[item.id]})
-        if vocabulary != doc.tags:
-            doc.tags = vocabulary
     quoted = " and ".join(repr(tag) for tag in sources)
     render.info(f"{verb} {quoted} into {target!r}: {actions.plural(len(changes), 'item')} changed")
 

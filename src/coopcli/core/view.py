@@ -13,6 +13,26 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+#: An item's fields in the order they are stored: the one list that the model, the
+#: index, the merge driver, CSV and the editor follow. A new field is added here, to
+#: :class:`ItemView` and :class:`Row`, and to the formats that show it.
+ITEM_FIELDS = (
+    "id",
+    "type",
+    "title",
+    "date",
+    "summary",
+    "url",
+    "tags",
+    "draft",
+    "embargo",
+    "updated",
+)
+#: The fields a person writes in the editor: coopcli gives the id, and the editorial
+#: fields have their own commands (``--draft``, ``--embargo``, ``publish``) or are
+#: recorded by coopcli (``updated``).
+EDITABLE_FIELDS = ITEM_FIELDS[1:7]
+
 
 class ItemView(Protocol):
     """The fields of one item, read-only."""
