@@ -106,14 +106,20 @@ def test_edit_opens_the_item_as_toml_listing_the_types(
     assert list(fields) == ["type", "title", "date", "summary", "url", "tags"]
 
 
-def test_edit_clears_fields_left_empty(run: Run, seeded: Path, plan: Plan) -> None:
+def test_edit_clears_fields_left_empty(
+    run: Run, seeded: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPCLI_NOW", "2021-11-02T09:00:00Z")
     run("edit", ID, "--url", "https://example.org/a", "--summary", "Short.", "--tag", "asia")
     plan({"sub": [[r"^url = .*$", 'url = ""'], [r"^summary = .*$", 'summary = ""']]})
+    # A second correction of the published item, a minute later.
+    monkeypatch.setenv("COOPCLI_NOW", "2021-11-02T09:01:00Z")
     result = run("edit", ID)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"Changed {ID}: summary, url\n"
+    assert result.stderr == f"Changed {ID}: summary, updated, url\n"
     data = stored(seeded)
     assert (data["summary"], data["url"], data["tags"]) == (None, None, ["asia"])
+    assert data["updated"] == "2021-11-02T09:01:00Z"
 
 
 def test_an_unchanged_item_writes_nothing(run: Run, seeded: Path, plan: Plan) -> None:
