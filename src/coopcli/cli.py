@@ -46,6 +46,7 @@ class CoopGroup(TyperGroup):
         "remove",
         "export",
         "import",
+        "site",
         "stats",
         "config",
         "check",
@@ -535,5 +536,6 @@ from coopcli import (  # noqa: E402, F401
     cli_git,
     cli_import,
     cli_search,
+    cli_site,
     cli_stats,
 )
