@@ -122,8 +122,7 @@ def site(
 
     server = make_server(settings.output, _pick(port, config, "port", 8000))
     if settings.base_url is None:
-        host, bound = server.server_address[:2]
-        settings = replace(settings, base_url=f"http://{host}:{bound}/")
+        settings = replace(settings, base_url=f"http://127.0.0.1:{server.server_port}/")
     try:
         render.info(build(store.path, settings, full=full).summary(settings.output))
     except BaseException:

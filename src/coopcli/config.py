@@ -125,9 +125,9 @@ def _check_site(path: Path, value: object) -> None:
         if not isinstance(setting, wanted) or isinstance(setting, bool):
             expected = "an integer" if wanted is int else "a string"
             raise DataError(f"{path}: 'site.{sub}' must be {expected}, not {_kind(setting)}")
-        if wanted is int and not 0 <= setting <= 65535 and sub == "port":
+        if isinstance(setting, int) and sub == "port" and not 0 <= setting <= 65535:
             raise DataError(f"{path}: 'site.port' must be 0 to 65535, not {setting}")
-        if wanted is int and setting < 1 and sub != "port":
+        if isinstance(setting, int) and sub != "port" and setting < 1:
             raise DataError(f"{path}: 'site.{sub}' must be 1 or more, not {setting}")
     base_url = value.get("base_url")
     if base_url is not None:

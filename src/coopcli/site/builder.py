@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import re
+import stat
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from coopcli.errors import DataError, UsageError, WriteError
 from coopcli.site import paths
 from coopcli.site.pages import Output, Planner
+from coopcli.site.paths import clean_text
 from coopcli.site.settings import SiteSettings
 from coopcli.site.source import SiteSource, read_list
 
@@ -46,11 +47,6 @@ TEMPLATE_NAMES = (
     "404.html",
 )
 
-# Characters HTML forbids or that would break a page's text: C0/C1 controls (not
-# tab, newline, return), lone surrogates and noncharacters.
-_FORBIDDEN = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
-)
 # Bidirectional embeddings, overrides and isolates: kept in the page body (where the
 # element's dir="auto" isolates them) but dropped from titles and metadata.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -80,16 +76,9 @@ class BuildReport:
         )
 
 
-def _clean(value: Any) -> Any:
-    # Markup (a macro's output, |safe) is already HTML made from cleaned text.
-    if isinstance(value, str) and not hasattr(value, "__html__"):
-        return _FORBIDDEN.sub("", value)
-    return value
-
-
 def plain(value: object) -> str:
     """Text for ``<title>`` and metadata: no bidi controls, no forbidden characters."""
-    return _BIDI.sub("", _FORBIDDEN.sub("", str(value or "")))
+    return _BIDI.sub("", clean_text(str(value or "")))
 
 
 def safe_url(value: object) -> str | None:
@@ -97,6 +86,21 @@ def safe_url(value: object) -> str | None:
     from coopcli.feeds import clean_url
 
     return clean_url(value)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in the user's cache directory (keyed by each template's
+    source, so an edited template is compiled again): a rebuild after one change
+    need not compile them all again."""
+    import jinja2
+    import platformdirs
+
+    directory = Path(platformdirs.user_cache_dir("coopcli")) / "site-templates"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def environment(templates: Path | None) -> jinja2.Environment:
@@ -110,9 +114,9 @@ def environment(templates: Path | None) -> jinja2.Environment:
         searchpath.insert(0, str(templates))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(searchpath),
+        bytecode_cache=_bytecode_cache(),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        finalize=_clean,
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,
@@ -149,8 +153,10 @@ def _static_files(templates: Path | None) -> dict[str, Path]:
 
 def load_manifest(output: Path) -> dict[str, str]:
     """The last build's files and fingerprints (empty when there was none or it is unreadable)."""
+    import orjson
+
     try:
-        data = json.loads((output / MANIFEST).read_text(encoding="utf-8"))
+        data = orjson.loads((output / MANIFEST).read_bytes())
     except (OSError, ValueError):
         return {}
     files = data.get("files") if isinstance(data, dict) else None
@@ -164,12 +170,30 @@ class Writer:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.root = output.resolve()
         self.made: set[str] = set()
+        # Directories already checked to lie inside the output: a site has a few
+        # thousand directories and tens of thousands of files.
+        self.checked: dict[str, Path] = {}
 
     def target(self, path: str) -> Path:
         """The file for site path ``path``, which must stay inside the output."""
-        return paths.inside(self.output, path)
+        directory, _, name = paths.check(path).rpartition("/")
+        parent = self.checked.get(directory)
+        if parent is None:
+            parent = paths.inside(self.output, path).parent
+            self.checked[directory] = parent
+        return parent / name
+
+    def check(self, path: str) -> str:
+        """``path``, refused unless it is a safe relative path."""
+        return paths.check(path)
+
+    def exists(self, path: str) -> bool:
+        """Whether the file for ``path`` is there."""
+        try:
+            return stat.S_ISREG(os.stat(f"{self.output}/{path}").st_mode)
+        except OSError:
+            return False
 
     def write(self, path: str, data: str | bytes) -> None:
         """Replace the file at ``path`` with ``data`` in one rename."""
@@ -218,8 +242,10 @@ class Writer:
 
     def save_manifest(self, files: dict[str, str]) -> None:
         """Record ``files`` as what the output holds."""
+        import orjson
+
         data = {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
-        self.write(MANIFEST, json.dumps(data, indent=0, separators=(",", ":")) + "\n")
+        self.write(MANIFEST, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
 
 
 def _check_output(output: Path) -> None:
@@ -284,7 +310,7 @@ def build(item_file: Path, settings: SiteSettings, *, full: bool = False) -> Bui
     todo = [
         o
         for o in outputs
-        if previous.get(o.path) != o.fingerprint or not writer.target(o.path).is_file()
+        if previous.get(o.path) != o.fingerprint or not writer.exists(writer.check(o.path))
     ]
     # Record every file this build may write before writing it: a build that is
     # stopped half-way leaves a manifest that still knows each of its files.

@@ -17,9 +17,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from coopcli import __version__
 from coopcli.site import paths
@@ -29,9 +32,20 @@ from coopcli.view import ItemView, Listing, Row
 
 Render = Callable[[str, dict[str, Any]], str]
 
-MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 #: The feeds each list gets: registry format name -> (file name, MIME type, label).
 FEEDS = {
@@ -55,8 +69,8 @@ def human_date(day: dt.date) -> str:
 
 def fingerprint(*parts: object) -> str:
     """A short digest of ``parts`` (strings, numbers and nested sequences of them)."""
-    text = json.dumps(parts, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+    data = orjson.dumps(parts, default=str)
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 @dataclass
@@ -138,10 +152,11 @@ class Planner:
     def __post_init__(self) -> None:
         src, settings = self.source, self.settings
         self.base = settings.base
-        self.title = settings.title or src.title or "News"
-        self.description = settings.description or src.description
-        self.labels = src.labels
-        ordered = sorted(src.items, key=lambda item: (item.date, item.id))
+        self.title = paths.clean_text(settings.title or src.title or "News")
+        description = settings.description or src.description
+        self.description = description and paths.clean_text(description)
+        self.labels = {key: paths.clean_text(label) for key, label in src.labels.items()}
+        ordered = sorted(src.items, key=operator.attrgetter("date", "id"))
         used_types = sorted({item.type for item in ordered}, key=list(self.labels).index)
         type_segments = paths.segments(used_types)
         self.type_dirs = {key: f"type/{type_segments[key]}/" for key in used_types}
@@ -160,13 +175,13 @@ class Planner:
             "base_url": self.base,
             "generator": f"coopcli {__version__}",
         }
-        self.nav = {
+        self.nav: dict[str, list[dict[str, Any]]] = {
             "types": [
                 {"key": key, "label": self.labels.get(key, key), "path": d + "index.html"}
                 for key, d in self.type_dirs.items()
             ],
             "tags": [
-                {"name": tag, "path": d + "index.html"}
+                {"name": paths.clean_text(tag), "key": tag, "path": d + "index.html"}
                 for tag, d in sorted(self.tag_dirs.items(), key=lambda kv: kv[0].casefold())
             ],
             "years": [{"year": y, "path": f"year/{y}/index.html"} for y in self.years],
@@ -179,18 +194,22 @@ class Planner:
     # --- items ------------------------------------------------------------------
 
     def _entry(self, item: ItemView) -> dict[str, Any]:
+        clean = paths.clean_text
         return {
             "id": item.id,
-            "title": item.title,
+            "title": clean(item.title),
             "date": item.date.isoformat(),
             "date_text": human_date(item.date),
             "year": item.date.year,
             "type": item.type,
-            "type_label": self.labels.get(item.type, item.type),
+            "type_label": clean(self.labels.get(item.type, item.type)),
             "type_path": self.type_dirs[item.type] + "index.html",
-            "summary": item.summary,
+            "summary": item.summary and clean(item.summary),
             "url": item.url,
-            "tags": [{"name": t, "path": self.tag_dirs[t] + "index.html"} for t in item.tags],
+            "tags": [
+                {"name": clean(t), "key": t, "path": self.tag_dirs[t] + "index.html"}
+                for t in item.tags
+            ],
             "path": f"item/{paths.item_segment(item.id)}.html",
         }
 
@@ -221,9 +240,9 @@ class Planner:
         by_tag: dict[str, list[dict[str, Any]]] = {tag: [] for tag in self.tag_dirs}
         for entry in self.entries:
             for tag in entry["tags"]:
-                by_tag[tag["name"]].append(entry)
+                by_tag[tag["key"]].append(entry)
         for tag, directory in self.tag_dirs.items():
-            lists.append(SiteList("tag", tag, tag, directory, by_tag[tag]))
+            lists.append(SiteList("tag", tag, paths.clean_text(tag), directory, by_tag[tag]))
         by_year: dict[int, list[dict[str, Any]]] = {year: [] for year in self.years}
         for entry in self.entries:
             by_year[entry["year"]].append(entry)
@@ -368,7 +387,7 @@ class Planner:
         self, by_tag: dict[str, list[dict[str, Any]]], by_year: dict[int, list[dict[str, Any]]]
     ) -> None:
         tags = [
-            {"name": t["name"], "path": t["path"], "count": len(by_tag[t["name"]])}
+            {"name": t["name"], "path": t["path"], "count": len(by_tag[t["key"]])}
             for t in self.nav["tags"]
         ]
         years = [
@@ -434,7 +453,7 @@ class Planner:
                         dt.date.fromisoformat(e["date"]),
                         e["summary"],
                         self.base + e["path"],
-                        tuple(tag["name"] for tag in e["tags"]),
+                        tuple(tag["key"] for tag in e["tags"]),
                     )
                     for e in newest
                 ]

@@ -22,6 +22,16 @@ MAX_SEGMENT = 80
 _SAFE = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 _ID_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+# Characters HTML forbids or that would break a page's text: C0/C1 controls (not
+# tab, newline, return), lone surrogates and noncharacters.
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]"
+)
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters an HTML page must not contain."""
+    return _FORBIDDEN.sub("", text)
 
 
 def _digest(text: str) -> str:
@@ -70,8 +80,8 @@ def root_prefix(path: str) -> str:
     return "../" * path.count("/")
 
 
-def inside(root: Path, path: str) -> Path:
-    """``root / path``, refusing any path that would land outside ``root``."""
+def check(path: str) -> str:
+    """``path`` itself, if it is a plain relative path of safe segments; else an error."""
     parts = path.split("/")
     if (
         not path
@@ -81,8 +91,13 @@ def inside(root: Path, path: str) -> Path:
         or any(part in ("", ".", "..") for part in parts)
     ):
         raise DataError(f"site: refusing to write the unsafe path {path!r}")
-    target = root / Path(*parts)
-    base = root.resolve()
-    if not target.resolve().is_relative_to(base):
+    return path
+
+
+def inside(root: Path, path: str) -> Path:
+    """``root / path``, refusing any path that would land outside ``root`` (a ``..``,
+    an absolute path, or a symbolic link inside ``root`` leading out of it)."""
+    target = root / check(path)
+    if not target.parent.resolve().is_relative_to(root.resolve()):
         raise DataError(f"site: refusing to write {path!r}: it leads outside {root}")
     return target

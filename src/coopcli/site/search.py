@@ -8,19 +8,23 @@ lowercased and without accents, as the script compares them.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import orjson
+
 _WORD = re.compile(r"\w+")
+# The combining accents search.js strips too, after the same NFKD decomposition.
+_ACCENTS = re.compile("[\u0300-\u036f]")
 
 
 def fold(text: str) -> str:
-    """Lowercase, without accents: ``Ayşe`` and ``ayse`` compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    """Lowercase, without accents, as search.js folds a query: ``Ayşe`` finds ``ayse``."""
+    if text.isascii():
+        return text.lower()
+    return _ACCENTS.sub("", unicodedata.normalize("NFKD", text)).lower()
 
 
 def words(text: str) -> list[str]:
@@ -31,7 +35,7 @@ def words(text: str) -> list[str]:
 def search_index(entries: Sequence[Mapping[str, Any]], nav: Mapping[str, Any]) -> str:
     """The index of ``entries`` (oldest first) as JSON text, newest item first."""
     types = {t["key"]: n for n, t in enumerate(nav["types"])}
-    tags = {t["name"]: n for n, t in enumerate(nav["tags"])}
+    tags = {t["key"]: n for n, t in enumerate(nav["tags"])}
     rows = []
     for entry in reversed(entries):
         in_title = set(words(entry["title"]))
@@ -42,7 +46,7 @@ def search_index(entries: Sequence[Mapping[str, Any]], nav: Mapping[str, Any]) -
                 entry["title"],
                 entry["date"],
                 types[entry["type"]],
-                [tags[tag["name"]] for tag in entry["tags"]],
+                [tags[tag["key"]] for tag in entry["tags"]],
                 " ".join(extra),
             ]
         )
@@ -52,4 +56,5 @@ def search_index(entries: Sequence[Mapping[str, Any]], nav: Mapping[str, Any]) -
         "tags": [t["name"] for t in nav["tags"]],
         "items": rows,
     }
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    text: str = orjson.dumps(document).decode("utf-8")
+    return text

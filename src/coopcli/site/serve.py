@@ -75,8 +75,7 @@ def serve(
     site stays up."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    host, port = server.server_address[:2]
-    say(f"Serving http://{host}:{port}/ (Ctrl-C to stop)")
+    say(f"Serving http://{HOST}:{server.server_port}/ (Ctrl-C to stop)")
     state = file_state(item_file)
     try:
         while True:

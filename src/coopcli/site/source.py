@@ -28,9 +28,20 @@ class SiteSource:
 
 
 def read_list(path: Path) -> SiteSource:
-    """Load and validate the item file at ``path`` (a :class:`~coopcli.errors.CoopError`
-    names the problem and where it is when the file is missing or malformed)."""
+    """The validated items of the item file at ``path``.
+
+    They come from the file's index, which is validated from the file whenever the
+    file changed and is otherwise read without parsing it again: a rebuild after one
+    ``add`` should not pay for validating ten thousand items. A missing or malformed
+    file is a :class:`~coopcli.errors.CoopError` that names the problem and where it is.
+    """
+    from coopcli.errors import DataError
+    from coopcli.reading import open_index
     from coopcli.store import Store
 
-    doc = Store(path).load()
-    return SiteSource(doc.title, doc.link, doc.description, dict(doc.types), list(doc.items))
+    store = Store(path)
+    if not store.exists():
+        raise DataError(f"{path}: no such item file (coopcli add creates it)")
+    with open_index(store) as index:
+        meta, items = index.meta, index.rows()
+    return SiteSource(meta.title, meta.link, meta.description, dict(meta.types), items)
