@@ -40,7 +40,8 @@ from tests.sitecheck import (
 from tests.test_feeds import assert_valid
 
 SUMMARY = re.compile(
-    r"^Built .+: (\d+) files for (\d+) items? \((\d+) written, (\d+) unchanged, (\d+) deleted\) in [\d.]+ s$"
+    r"^Built .+: (\d+) files for (\d+) items? "
+    r"\((\d+) written, (\d+) unchanged, (\d+) deleted\) in [\d.]+ s$"
 )
 
 
@@ -106,7 +107,7 @@ def test_item_page_metadata(run: Run, seeded: Path, tmp_path: Path) -> None:
     assert data["url"] == url
     # Previous and next item links, in date order.
     rels = {a.get("rel"): a.get("href") for a in page.find_all("a") if a.get("rel")}
-    assert rels == {"next": "2021-10-28-sung-ho-kim.html"} or rels.get("next", "").endswith(".html")
+    assert rels == {"next": "../item/2021-10-28-sung-ho-kim.html"}
 
 
 def test_feeds_are_valid_and_discoverable(run: Run, seeded: Path, tmp_path: Path) -> None:
@@ -245,7 +246,7 @@ def test_hostile_item_stays_inert(run: Run, news_file: Path, tmp_path: Path) -> 
         scripts = page.find_all("script")
         assert all(s.get("type") == "application/ld+json" or s.get("src") for s in scripts), path
         for element in page.tree.iter():
-            assert not [name for name in element.keys() if name.lower().startswith("on")], path
+            assert not [name for name in element.attrib if name.lower().startswith("on")], path
         raw = (out / path).read_text(encoding="utf-8")
         assert "<script>alert" not in raw
         assert "<b>bold" not in raw
@@ -253,8 +254,9 @@ def test_hostile_item_stays_inert(run: Run, news_file: Path, tmp_path: Path) -> 
     assert item.text("h1") == [HOSTILE]  # shown as text, exactly
     title = item.text("title")[0]
     assert "\u202e" not in title  # no bidi override in the window title
-    ld = [s for s in item.find_all("script") if s.get("type") == "application/ld+json"][0]
-    assert "</script" not in (ld.text or "") and json.loads(ld.text or "")["headline"] == HOSTILE
+    ld = next(s for s in item.find_all("script") if s.get("type") == "application/ld+json")
+    assert "</script" not in (ld.text or "")
+    assert json.loads(ld.text or "")["headline"] == HOSTILE
     for name, path in feed_files(out):
         assert_valid(name, path.read_text(encoding="utf-8"))
     # Odd tags get pages of their own, all inside the output directory.
@@ -277,7 +279,8 @@ def test_javascript_url_is_refused(run: Run, news_file: Path, tmp_path: Path) ->
     )
     result = run("site", "--output", str(tmp_path / "site"))
     assert result.exit_code == 1
-    assert "url" in result.stderr and "http" in result.stderr
+    assert "url" in result.stderr
+    assert "http" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "site").exists()
 
@@ -319,7 +322,9 @@ def test_pages_cover_every_item_once(total: int, size: int) -> None:
     assert total < size or size <= ranges[-1][1] - ranges[-1][0] < 2 * size
     for number in range(1, len(ranges) + 1):
         window = page_window(number, len(ranges))
-        assert number in window and 1 in window and len(ranges) in window
+        assert number in window
+        assert 1 in window
+        assert len(ranges) in window
 
 
 @settings(max_examples=200, deadline=None)
@@ -330,13 +335,16 @@ def test_segments_are_safe_and_distinct(names: list[str]) -> None:
     assert len(set(chosen.values())) == len(chosen)
     for segment in chosen.values():
         assert re.fullmatch(r"[a-z0-9][a-z0-9._-]*|x-[0-9a-f]{8}", segment), segment
-        assert len(segment) <= paths.MAX_SEGMENT and segment not in (".", "..")
+        assert len(segment) <= paths.MAX_SEGMENT
+        assert segment not in (".", "..")
 
 
 @given(text=st.text(max_size=300))
 def test_item_segments_are_plain_file_names(text: str) -> None:
     segment = paths.item_segment(text)
-    assert "/" not in segment and "\\" not in segment and ".." not in segment
+    assert "/" not in segment
+    assert "\\" not in segment
+    assert ".." not in segment
     assert 0 < len(segment) <= paths.MAX_SEGMENT + 9
 
 
@@ -362,7 +370,8 @@ def test_templates_can_be_overridden(run: Run, seeded: Path, tmp_path: Path) -> 
     mine = tmp_path / "mine"
     (mine / "static").mkdir(parents=True)
     (mine / "item.html").write_text(
-        '{% extends "base.html" %}{% block main %}<h1 class="mine">{{ item.title }}</h1>{% endblock %}',
+        '{% extends "base.html" %}{% block main %}'
+        '<h1 class="mine">{{ item.title }}</h1>{% endblock %}',
         encoding="utf-8",
     )
     (mine / "static" / "extra.css").write_text("body{}", encoding="utf-8")
@@ -373,7 +382,8 @@ def test_templates_can_be_overridden(run: Run, seeded: Path, tmp_path: Path) -> 
     assert (out / "static" / "extra.css").is_file()
     # Changing a template renders again everything that uses it.
     (mine / "item.html").write_text(
-        '{% extends "base.html" %}{% block main %}<h1 class="changed">{{ item.title }}</h1>{% endblock %}',
+        '{% extends "base.html" %}{% block main %}'
+        '<h1 class="changed">{{ item.title }}</h1>{% endblock %}',
         encoding="utf-8",
     )
     assert build(run, out, "--templates", str(mine))[2] >= 10
@@ -388,7 +398,8 @@ def test_broken_template_names_file_and_line(run: Run, seeded: Path, tmp_path: P
     assert re.search(r"item\.html:2: template error", result.stderr), result.stderr
     missing = run("site", "--output", str(tmp_path / "site"), "--templates", str(tmp_path / "nope"))
     assert missing.exit_code == 2
-    assert "--templates" in missing.stderr and "not a directory" in missing.stderr
+    assert "--templates" in missing.stderr
+    assert "not a directory" in missing.stderr
 
 
 def test_title_description_and_full(run: Run, seeded: Path, tmp_path: Path) -> None:
@@ -482,7 +493,8 @@ def test_sitemap_index_beyond_the_limit(
     monkeypatch.setattr(pages, "SITEMAP_LIMIT", 400)
     out = tmp_path / "site"
     build(run, out, "--page-size", "200")
-    assert (out / "sitemap-1.xml").is_file() and (out / "sitemap-3.xml").is_file()
+    assert (out / "sitemap-1.xml").is_file()
+    assert (out / "sitemap-3.xml").is_file()
     assert set(sitemap_paths(out)) == {
         p.relative_to(out).as_posix() for p in out.rglob("*.html")
     } - {"404.html"}
@@ -506,7 +518,7 @@ def test_interrupted_build_leaves_a_manifest_that_knows_its_files(
 
     monkeypatch.setattr(builder.Writer, "write", failing)
     result = run("site", "--output", str(out), "--base-url", BASE)
-    assert result.exit_code == 130 or result.exit_code != 0
+    assert result.exit_code == 130
     monkeypatch.setattr(builder.Writer, "write", real)
     known = manifest(out)
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}

@@ -120,11 +120,11 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    """The browser at desktop size in light mode, reset after each test."""
+def page(browser: Any) -> Any:
+    """The browser at desktop size in light mode (each test starts from it)."""
     browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
-    yield browser
+    return browser
 
 
 def wait_for(driver: Any, condition: Any) -> Any:
@@ -321,9 +321,11 @@ def test_focus_is_visible(page: Any, site: str) -> None:
     focused = page.switch_to.active_element
     assert focused.text == "Skip to content"
     style = page.execute_script(
-        "const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth];"
+        "const s = getComputedStyle(document.activeElement);"
+        "return [s.outlineStyle, s.outlineWidth];"
     )
-    assert style[0] != "none" and style[1] != "0px"
+    assert style[0] != "none"
+    assert style[1] != "0px"
 
 
 def test_front_page_screenshot(page: Any, example: str) -> None:

@@ -107,7 +107,12 @@ def site(
         lang=config.get("lang", "en"),
     )
     if not serve:
-        report = build(store.path, settings, full=full)
+        try:
+            report = build(store.path, settings, full=full)
+        except KeyboardInterrupt:
+            # Files written so far are whole and recorded: the next build finishes.
+            render.error("interrupted; run coopcli site again to finish the site")
+            raise typer.Exit(130) from None
         render.info(report.summary(settings.output))
         if settings.base_url is None:
             render.warning(
