@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coopcli.ids import slugify
+from coopcli.core.ids import slugify
 
 SEED = 20211029
 #: The tag that exactly 10% of the items carry (``list --tag`` at 10%).

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from coopcli.cli import app
+from coopcli.cli.app import app
 from tests.procs import coopcli_process
 
 __all__ = ["EXAMPLES", "Run", "coopcli_process"]

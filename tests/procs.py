@@ -130,8 +130,8 @@ def lock_held(lock_path: Path, seconds: float = 60) -> Iterator[subprocess.Popen
 
 def big_item_file(path: Path, items: int, summary_bytes: int) -> None:
     """Write a valid JSON or TOML item file of ``items`` items with long summaries."""
-    from coopcli.models import NewsFile
-    from coopcli.store import Store
+    from coopcli.core.models import NewsFile
+    from coopcli.storage.store import Store
 
     lines = []
     for n in range(items):
@@ -158,8 +158,8 @@ def _leftovers(directory: Path, name: str) -> list[str]:
 
 
 def _report(path: Path, before: bytes) -> dict[str, Any]:
-    from coopcli.errors import CoopError
-    from coopcli.store import Store
+    from coopcli.core.errors import CoopError
+    from coopcli.storage.store import Store
 
     after = path.read_bytes()
     report: dict[str, Any] = {
@@ -189,7 +189,7 @@ def _command(point: int, path: Path) -> list[str]:
 
 
 def _run_child(args: list[str]) -> None:
-    from coopcli.cli import app
+    from coopcli.cli.app import app
 
     # The child never returns into the helper's loop: it exits or is killed.
     quiet = os.open(os.devnull, os.O_WRONLY)
@@ -206,7 +206,7 @@ def _run_child(args: list[str]) -> None:
 
 def crash_loop(path: Path, points: int, seed: int) -> None:
     """Kill ``points`` real saves of ``path`` at random moments; report each on stdout."""
-    import coopcli.cli  # noqa: F401  (imported once, before forking)
+    import coopcli.cli.app  # noqa: F401  (imported once, before forking)
 
     rng = random.Random(seed)
     durations: dict[int, float] = {}

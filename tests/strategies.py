@@ -6,7 +6,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from coopcli.models import Item, NewsFile
+from coopcli.core.models import Item, NewsFile
 
 # Any text at all except surrogates (which no UTF-8 file can hold), trimmed as the
 # models trim it.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from coopcli.store import Store
+from coopcli.storage.store import Store
 from tests.conftest import Run
 
 
@@ -159,7 +159,7 @@ def test_missing_title_without_terminal_is_usage_error(run: Run, news_file: Path
 def test_missing_fields_are_prompted_on_a_terminal(
     run: Run, news_file: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("coopcli.cliutil.interactive", lambda: True)
+    monkeypatch.setattr("coopcli.cli.context.interactive", lambda: True)
     result = run("add", "--date", "2021-10-02", input="spotlight\nAn interview\n")
     assert result.exit_code == 0, result.stderr
     assert load(news_file)[0]["title"] == "An interview"

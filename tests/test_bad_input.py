@@ -161,7 +161,7 @@ def test_unwritable_directory(run: Run, seeded: Path, monkeypatch: pytest.Monkey
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("coopcli.atomic.tempfile.mkstemp", refuse)
+    monkeypatch.setattr("coopcli.storage.atomic.tempfile.mkstemp", refuse)
     before = seeded.read_bytes()
     result = run("add", "-t", "news", "--title", "x")
     assert result.exit_code == 4

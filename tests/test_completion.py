@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from coopcli import completion
+from coopcli.cli import completion
 from tests.conftest import coopcli_process
 
 
@@ -33,7 +33,7 @@ def complete_zsh(line: str) -> str:
 
 @pytest.fixture
 def tagged(seeded: Path) -> Path:
-    from coopcli.store import Store
+    from coopcli.storage.store import Store
 
     with Store(seeded).transaction() as doc:
         doc.items[0].tags = ["asia", "sse"]

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from coopcli.core.models import NewsFile
 from coopcli.formats import csv as csvformat
 from coopcli.importer import merge
-from coopcli.models import NewsFile
-from coopcli.store import Store
+from coopcli.storage.store import Store
 from tests.conftest import Run
 from tests.strategies import news_files
 

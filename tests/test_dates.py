@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from coopcli.dates import Period, filter_period, parse_date, parse_period
-from coopcli.errors import UsageError
+from coopcli.core.dates import Period, filter_period, parse_date, parse_period
+from coopcli.core.errors import UsageError
 
 NOW = dt.date(2026, 11, 28)
 
@@ -66,7 +66,7 @@ def test_filter_period_combines() -> None:
 
 
 def test_today_override(monkeypatch: pytest.MonkeyPatch) -> None:
-    from coopcli.dates import today
+    from coopcli.core.dates import today
 
     monkeypatch.setenv("COOPCLI_TODAY", "2021-10-29")
     assert today() == dt.date(2021, 10, 29)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coopcli.store import Store
+from coopcli.storage.store import Store
 from tests.conftest import Run
 
 
@@ -116,7 +116,7 @@ def test_remove_without_terminal_needs_yes(run: Run, seeded: Path) -> None:
 
 
 def test_remove_asks_on_a_terminal(run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("coopcli.cliutil.interactive", lambda: True)
+    monkeypatch.setattr("coopcli.cli.context.interactive", lambda: True)
     before = seeded.read_bytes()
     declined = run("remove", "2021-10-13", input="n\n")
     assert declined.exit_code == 0

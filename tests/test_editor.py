@@ -17,10 +17,10 @@ import tomli
 from hypothesis import given
 from hypothesis import strategies as st
 
-from coopcli import editor
-from coopcli.errors import UsageError
-from coopcli.itemtypes import BUILTIN_TYPES
-from coopcli.store import Store
+from coopcli.cli import editor
+from coopcli.core.errors import UsageError
+from coopcli.core.itemtypes import BUILTIN_TYPES
+from coopcli.storage.store import Store
 from tests.conftest import Run
 
 FAKE_EDITOR = Path(__file__).with_name("fake_editor.py")
@@ -351,7 +351,7 @@ def test_add_with_the_editor_keeps_the_text_when_the_save_fails(
 def test_on_a_terminal_an_invalid_edit_reopens_the_editor(
     run: Run, seeded: Path, plan: Plan, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("coopcli.cliutil.interactive", lambda: True)
+    monkeypatch.setattr("coopcli.cli.context.interactive", lambda: True)
     second = isolated / "second.toml"
     plan(
         {"sub": [[r"^date = .*$", 'date = "someday"'], [r"^title = .*$", 'title = "Kept"']]},
@@ -368,7 +368,7 @@ def test_on_a_terminal_an_invalid_edit_reopens_the_editor(
 def test_on_a_terminal_giving_up_keeps_the_text(
     run: Run, seeded: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("coopcli.cliutil.interactive", lambda: True)
+    monkeypatch.setattr("coopcli.cli.context.interactive", lambda: True)
     plan({"sub": [[r"^type = .*$", 'type = "blog"']]})
     before = seeded.read_bytes()
     result = run("edit", ID, input="n\n")

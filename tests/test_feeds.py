@@ -12,7 +12,7 @@ import pytest
 from lxml import etree
 
 from coopcli import formats
-from coopcli.models import Item, NewsFile
+from coopcli.core.models import Item, NewsFile
 from tests.conftest import Run
 
 SCHEMAS = Path(__file__).parent / "schemas"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from coopcli import feeds, formats
-from coopcli.errors import DataError
-from coopcli.formats import Draft, ReadResult
+from coopcli import formats
+from coopcli.core.errors import DataError
+from coopcli.formats import Draft, ReadResult, feeds
 
 DATA = Path(__file__).parent / "data" / "feeds"
 

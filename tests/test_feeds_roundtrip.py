@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coopcli import formats
-from coopcli.itemtypes import BUILTIN_TYPES, match_type
-from coopcli.models import Item, NewsFile
+from coopcli.core.itemtypes import BUILTIN_TYPES, match_type
+from coopcli.core.models import Item, NewsFile
 
 # What XML 1.0 cannot hold is removed on export (tested in test_feeds.py); any other
 # text, including markup, entities, "]]>" and non-ASCII, must come back exactly.

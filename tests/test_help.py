@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from coopcli import __version__
-from coopcli.cli import app
+from coopcli.cli.app import app
 from tests.conftest import Run
 
 
@@ -62,9 +62,9 @@ def test_python_dash_m_runs() -> None:
 
 def test_version_does_not_import_heavy_modules() -> None:
     code = (
-        "import sys; from coopcli.cli import app\n"
+        "import sys; from coopcli.cli.app import app\n"
         "try:\n    app(['--version'])\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('rich', 'pydantic', 'coopcli.models') if m in sys.modules))"
+        "print(sorted(m for m in ('rich', 'pydantic', 'coopcli.core.models') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
@@ -76,7 +76,7 @@ def test_the_entry_point_answers_version_without_the_cli() -> None:
     code = (
         "import sys\nsys.argv = ['coopcli', '--version']\n"
         "from coopcli.__main__ import main\nmain()\n"
-        "print(sorted(m for m in ('typer', 'coopcli.cli') if m in sys.modules))"
+        "print(sorted(m for m in ('typer', 'coopcli.cli.app') if m in sys.modules))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from coopcli.cli import app
+from coopcli.cli.app import app
 from tests.conftest import EXAMPLES
 from tests.procs import coopcli_process
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coopcli import formats, importer
+from coopcli.core.models import NewsFile
 from coopcli.formats import Draft, ReadResult
-from coopcli.models import NewsFile
 from tests.conftest import EXAMPLES, Run, coopcli_process
 from tests.strategies import news_files
 
@@ -383,7 +383,7 @@ def test_many_skipped_entries_are_summarised(run: Run, news_file: Path, isolated
 def test_long_imports_show_progress(
     run: Run, news_file: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from coopcli import render
+    from coopcli.cli import render
 
     calls: list[tuple[int, str]] = []
 

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopcli import index
-from coopcli.store import Store
+from coopcli.storage import index
+from coopcli.storage.store import Store
 from tests.conftest import EXAMPLES, Run
 
 
@@ -123,9 +123,10 @@ def test_show_finds_a_prefix_through_the_index(run: Run, seeded: Path) -> None:
 def test_a_warm_list_does_not_build_the_models(seeded: Path) -> None:
     probe = (
         "import atexit, sys\n"
-        "atexit.register(lambda: print('models' if 'coopcli.models' in sys.modules else 'light',"
+        "atexit.register(lambda: print('models' if 'coopcli.core.models' in sys.modules"
+        " else 'light',"
         " file=sys.stderr))\n"
-        "from coopcli.cli import main\n"
+        "from coopcli.cli.app import main\n"
         "sys.argv = ['coopcli', 'list', '-n', '3']\n"
         "main()\n"
     )
@@ -140,9 +141,10 @@ def test_a_warm_list_does_not_build_the_models(seeded: Path) -> None:
 def test_a_warm_add_appends_without_the_models(seeded: Path) -> None:
     probe = (
         "import atexit, sys\n"
-        "atexit.register(lambda: print('models' if 'coopcli.models' in sys.modules else 'light',"
+        "atexit.register(lambda: print('models' if 'coopcli.core.models' in sys.modules"
+        " else 'light',"
         " file=sys.stderr))\n"
-        "from coopcli.cli import main\n"
+        "from coopcli.cli.app import main\n"
         "sys.argv = ['coopcli', 'add', '--type', 'news', '--title', sys.argv[1],"
         " '--date', '2021-11-0' + sys.argv[2]]\n"
         "main()\n"
@@ -278,9 +280,10 @@ def test_a_file_read_once_takes_the_fast_add(seeded: Path, run: Run) -> None:
     assert len(_titles(run)) == 10
     probe = (
         "import atexit, sys\n"
-        "atexit.register(lambda: print('models' if 'coopcli.models' in sys.modules else 'light',"
+        "atexit.register(lambda: print('models' if 'coopcli.core.models' in sys.modules"
+        " else 'light',"
         " file=sys.stderr))\n"
-        "from coopcli.cli import main\n"
+        "from coopcli.cli.app import main\n"
         "sys.argv = ['coopcli', 'add', '--type', 'news', '--title', 'Fast',"
         " '--date', '2021-11-01']\n"
         "main()\n"

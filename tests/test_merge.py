@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopcli.merge import ConflictKind, merge_documents
-from coopcli.models import NewsFile
+from coopcli.core.merge import ConflictKind, merge_documents
+from coopcli.core.models import NewsFile
 
 DAY = dt.date(2021, 10, 28)
 

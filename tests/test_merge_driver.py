@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coopcli import formats
-from coopcli.merge import merge_documents
-from coopcli.mergefile import merge_files, sniff_format
-from coopcli.models import NewsFile
-from coopcli.store import Store
+from coopcli.core.merge import merge_documents
+from coopcli.core.models import NewsFile
+from coopcli.git.driver import merge_files, sniff_format
+from coopcli.storage.store import Store
 from tests.conftest import Run
 
 HEAD = 'version = 1\ntitle = "News"\n'

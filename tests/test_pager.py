@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from coopcli import pager
+from coopcli.cli import pager
 from tests.conftest import Run
 
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend stdout is a terminal of 120 x 10."""
-    monkeypatch.setattr("coopcli.render.stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("coopcli.cli.render.stdout_is_terminal", lambda: True)
     monkeypatch.setenv("LINES", "10")
 
 

@@ -9,15 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from coopcli.prompts import type_choices
-from coopcli.store import Store
+from coopcli.cli.prompts import type_choices
+from coopcli.storage.store import Store
 from tests.conftest import Run
 
 
 @pytest.fixture
 def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pretend a person is at a terminal (the answers come from the runner's input)."""
-    monkeypatch.setattr("coopcli.cliutil.interactive", lambda: True)
+    monkeypatch.setattr("coopcli.cli.context.interactive", lambda: True)
     monkeypatch.setenv("COOPCLI_TODAY", "2021-11-02")
 
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from markdown_it import MarkdownIt
 
+from coopcli.core.models import Item, NewsFile
 from coopcli.formats import html as htmlformat
 from coopcli.formats import markdown as mdformat
-from coopcli.models import Item, NewsFile
 from tests.conftest import Run
 from tests.strategies import news_files
 

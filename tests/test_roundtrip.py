@@ -9,8 +9,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopcli.models import Item, NewsFile
-from coopcli.store import Store
+from coopcli.core.models import Item, NewsFile
+from coopcli.storage.store import Store
 
 # Any text at all except surrogates (which no UTF-8 file can hold), trimmed as the
 # models trim it.

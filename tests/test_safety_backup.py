@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from coopcli import cliutil
-from coopcli.store import Store
+from coopcli.cli import context as cliutil
+from coopcli.storage.store import Store
 from tests.conftest import EXAMPLES, Run
 
 CHANGES = [
@@ -224,7 +224,7 @@ def test_restore_backup_stops_if_the_file_changes_meanwhile(
     run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Only a process ignoring the lock could do this; the restore must not undo it.
-    from coopcli import backup
+    from coopcli.storage import backup
 
     run("edit", "2021-10-13", "--title", "Edited")
     real_plan = backup.plan

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coopcli.store import Store
+from coopcli.storage.store import Store
 from tests.procs import coopcli_process, lock_held, start_coopcli
 
 pytestmark = pytest.mark.slow

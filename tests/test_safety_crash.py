@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from coopcli.store import Store
+from coopcli.storage.store import Store
 from tests.conftest import Run
 from tests.procs import ROOT, WARM_UP, big_item_file, coopcli_process
 

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coopcli.models import NewsFile
-from coopcli.store import Store
+from coopcli.core.models import NewsFile
+from coopcli.storage.store import Store
 from tests.conftest import EXAMPLES, Run
 
 ODD: dict[str, Callable[[bytes], bytes]] = {

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from coopcli import store as store_module
-from coopcli.store import DEFAULT_LOCK_TIMEOUT, Store
+from coopcli.storage import store as store_module
+from coopcli.storage.store import DEFAULT_LOCK_TIMEOUT, Store
 from tests.conftest import Run
 from tests.procs import lock_held
 

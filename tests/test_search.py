@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coopcli import index, search
-from coopcli.cli_search import exclusions_as_options
-from coopcli.errors import UsageError
-from coopcli.view import Row
+from coopcli.cli.search import exclusions_as_options
+from coopcli.core import search
+from coopcli.core.errors import UsageError
+from coopcli.core.view import Row
+from coopcli.storage import index
 from tests.conftest import Run
 
 
@@ -347,7 +348,7 @@ def test_counting_a_column_at_once_agrees_with_item_by_item(column: list[str], t
 
 
 def test_a_long_summary_is_shown_from_its_first_match() -> None:
-    from coopcli import render
+    from coopcli.cli import render
 
     text = "A long opening that says nothing much at all, then the UNTFSSE meeting."
     start = text.index("UNTFSSE")
@@ -357,3 +358,11 @@ def test_a_long_summary_is_shown_from_its_first_match() -> None:
     assert marked == ["UNTFSSE"]
     whole = render.highlighted("UNTFSSE first", [(0, 7)], snippet=True)
     assert whole.plain == "UNTFSSE first"
+
+
+def test_a_very_long_word_is_searched_not_refused(run: Run, news_file: Path) -> None:
+    """SQLite's LIKE refuses patterns over 50,000 bytes; the prefilter must not pass one."""
+    run("add", "--type", "news", "--title", "Short title", "--date", "2021-10-01")
+    result = run("search", "x" * 60_000)
+    assert result.exit_code == 0, result.stderr
+    assert "No items match" in result.stderr

@@ -350,14 +350,14 @@ def test_item_segments_are_plain_file_names(text: str) -> None:
 
 @pytest.mark.parametrize("bad", ["../x", "/etc/passwd", "a/../../b", "a//b", "", "a\\b", "./a"])
 def test_unsafe_paths_are_refused(tmp_path: Path, bad: str) -> None:
-    from coopcli.errors import DataError
+    from coopcli.core.errors import DataError
 
     with pytest.raises(DataError, match="unsafe path"):
         paths.inside(tmp_path, bad)
 
 
 def test_symlink_out_of_the_output_is_refused(tmp_path: Path) -> None:
-    from coopcli.errors import DataError
+    from coopcli.core.errors import DataError
 
     (tmp_path / "out").mkdir()
     (tmp_path / "elsewhere").mkdir()

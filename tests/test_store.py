@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coopcli.store import Store
+from coopcli.storage.store import Store
 from tests.conftest import Run
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from coopcli.store import Store
+from coopcli.storage.store import Store
 
 pytestmark = pytest.mark.slow
 

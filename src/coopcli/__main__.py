@@ -17,7 +17,7 @@ def main() -> None:
 
         sys.stdout.write(f"coopcli {__version__}\n")
         return
-    from coopcli.cli import main as run
+    from coopcli.cli.app import main as run
 
     run()
 

@@ -11,15 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from coopcli import ids, query
-from coopcli.errors import DataError, UsageError
-from coopcli.itemtypes import resolve_type
+from coopcli.core import ids, query
+from coopcli.core.errors import DataError, UsageError
+from coopcli.core.itemtypes import resolve_type
 
 if TYPE_CHECKING:
-    from coopcli.index import Index, Query
-    from coopcli.models import Item, NewsFile
-    from coopcli.search import Hit, SearchQuery
-    from coopcli.view import ItemView
+    from coopcli.core.models import Item, NewsFile
+    from coopcli.core.search import Hit, SearchQuery
+    from coopcli.core.view import ItemView
+    from coopcli.storage.index import Index, Query
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def index_query(
     limit: int | None = None,
 ) -> Query:
     """What the index is asked for: the filters, and substrings the text must hold."""
-    from coopcli.index import Query
+    from coopcli.storage.index import Query
 
     return Query(
         types=filters.types,
@@ -92,7 +92,7 @@ def select_rows(
     now: dt.date | None = None,
 ) -> Selection:
     """Filter, sort and cut the items, answered by the index: only the rows shown are read."""
-    from coopcli.itemtypes import all_types
+    from coopcli.core.itemtypes import all_types
 
     filters = query.Filters.from_args(args, all_types(idx.meta.types), now)
     by_date = sort is query.SortKey.DATE
@@ -114,7 +114,7 @@ class Found:
 
     def spans(self) -> dict[str, dict[str, tuple[tuple[int, int], ...]]]:
         """Where each shown item matched (by id), for highlighting."""
-        from coopcli import search
+        from coopcli.core import search
 
         return {hit.item.id: search.spans(hit.item, self.query) for hit in self.hits}
 
@@ -134,8 +134,8 @@ def search_rows(
     Only rows that hold every required word's root are read from the index and
     scored. ``sort`` None is by relevance (best first, then newest).
     """
-    from coopcli import search
-    from coopcli.itemtypes import all_types
+    from coopcli.core import search
+    from coopcli.core.itemtypes import all_types
 
     labels = all_types(idx.meta.types)
     filters = query.Filters.from_args(args, labels, now)
@@ -192,7 +192,7 @@ def add_item(
 
     An item with the same title (ignoring case) and date is refused unless ``force``.
     """
-    from coopcli.models import Item
+    from coopcli.core.models import Item
 
     key = resolve_type(type, doc.all_types())
     taken = {item.id for item in doc.items}

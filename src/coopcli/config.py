@@ -34,7 +34,7 @@ from typing import Any
 
 import tomli
 
-from coopcli.errors import DataError, UsageError
+from coopcli.core.errors import DataError, UsageError
 
 APP_NAME = "coopcli"
 
@@ -84,7 +84,7 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
                     raise DataError(f"{path}: 'feed.{sub}' must be a string, not {_kind(text)}")
             link = value.get("link")
             if link is not None:
-                from coopcli.rules import check_url
+                from coopcli.core.rules import check_url
 
                 try:
                     check_url(link)
@@ -131,7 +131,7 @@ def _check_site(path: Path, value: object) -> None:
             raise DataError(f"{path}: 'site.{sub}' must be 1 or more, not {setting}")
     base_url = value.get("base_url")
     if base_url is not None:
-        from coopcli.rules import check_url
+        from coopcli.core.rules import check_url
 
         try:
             check_url(base_url)
@@ -150,9 +150,33 @@ def site_defaults(config: dict[str, Any] | None = None) -> dict[str, Any]:
     return table
 
 
+#: The last config file parsed, by path and stat: a command asks for several settings.
+_parsed: dict[tuple[Path, int, int, int], dict[str, Any]] = {}
+
+
 def load_config(path: Path | None = None) -> dict[str, Any]:
-    """Read and check the config file; a missing one is empty, a malformed one an error."""
+    """Read and check the config file; a missing one is empty, a malformed one an error.
+
+    The file is parsed once for as long as it stays the same (size, mtime, inode).
+    """
     path = path or config_path()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    except OSError:
+        st = None
+    key = None if st is None else (path, st.st_size, st.st_mtime_ns, st.st_ino)
+    if key is not None and key in _parsed:
+        return dict(_parsed[key])
+    parsed = _read_config(path)
+    if key is not None:
+        _parsed.clear()
+        _parsed[key] = parsed
+    return dict(parsed)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -14,7 +14,7 @@ from typing import IO
 from urllib.parse import urlsplit
 
 from coopcli import __version__
-from coopcli.errors import DataError, UsageError
+from coopcli.core.errors import DataError, UsageError
 
 DEFAULT_TIMEOUT = 30.0
 #: Larger than any real feed: a news list of 10,000 items is about 10 MB.

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from coopcli import formats, ids
-from coopcli.errors import DataError, UsageError
+from coopcli import formats
+from coopcli.core import ids
+from coopcli.core.errors import DataError, UsageError
+from coopcli.core.itemtypes import match_type, unknown_type_message
 from coopcli.formats import Draft, ReadResult
-from coopcli.itemtypes import match_type, unknown_type_message
 
 if TYPE_CHECKING:
-    from coopcli.models import Item, NewsFile
+    from coopcli.core.models import Item, NewsFile
 
 #: How much of an input the content sniffing looks at.
 _SNIFF = 4096
@@ -145,6 +146,10 @@ def read(item: Input, name: str | None = None) -> tuple[str, ReadResult]:
     return chosen, result
 
 
+#: Wraps the drafts being imported, and their count, in a progress display.
+Progress = Callable[[Iterable[tuple[str, int, "Draft"]], int], Iterable[tuple[str, int, "Draft"]]]
+
+
 @dataclass
 class Skipped:
     """A draft left out, and why."""
@@ -233,7 +238,7 @@ def merge(
     results: Sequence[tuple[str, ReadResult]],
     *,
     default_type: str | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> Report:
     """Add the drafts of ``results`` (source, result) to ``doc`` and say what happened.
 
@@ -245,9 +250,8 @@ def merge(
     """
     from pydantic import ValidationError
 
-    from coopcli import render
-    from coopcli.models import Item
-    from coopcli.rules import ID_MAX_LENGTH, ID_PATTERN
+    from coopcli.core.models import Item
+    from coopcli.core.rules import ID_MAX_LENGTH, ID_PATTERN
 
     report = Report()
     for source, result in results:
@@ -276,8 +280,8 @@ def merge(
         for number, draft in enumerate(result.drafts, start=1)
     ]
     total = sum(len(result.drafts) for _, result in results)
-    if progress:
-        work = render.progress(work, total, "Importing")
+    if progress is not None:
+        work = progress(work, total)
     for source, number, draft in work:
 
         def skip(

@@ -5,7 +5,7 @@ choices and help) imports nothing. A format module provides some of:
 
 - ``export(doc: DocumentView) -> str``: the document (already filtered) as text;
 - ``parse(data: bytes, source: str) -> dict``: an item-file document as plain data,
-  raising :class:`~coopcli.errors.DataError` with the position of a syntax error;
+  raising :class:`~coopcli.core.errors.DataError` with the position of a syntax error;
 - ``dump(data: dict) -> str``: plain item-file data as text (the item file's codecs);
 - ``export_warnings(doc: NewsFile) -> list[str]``: values a spec requires that the
   list lacks, each one line, for the CLI to show on stderr (feeds);
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-from coopcli.errors import DataError, UsageError
+from coopcli.core.errors import DataError, UsageError
 
 
 @dataclass(frozen=True)

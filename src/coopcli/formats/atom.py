@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from lxml import etree
 
-from coopcli import __version__, feeds
-from coopcli.formats import ReadResult
-from coopcli.itemtypes import all_types
-from coopcli.view import DocumentView
+from coopcli import __version__
+from coopcli.core.itemtypes import all_types
+from coopcli.core.view import DocumentView
+from coopcli.formats import ReadResult, feeds
 
 NS = "http://www.w3.org/2005/Atom"
 

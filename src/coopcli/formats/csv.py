@@ -13,13 +13,14 @@ import datetime as dt
 import io
 from typing import TYPE_CHECKING
 
-from coopcli.errors import CoopError, DataError
+from coopcli.core.errors import CoopError, DataError
+from coopcli.core.view import ITEM_FIELDS
 from coopcli.formats import Draft, ReadResult, decode_text
 
 if TYPE_CHECKING:
-    from coopcli.view import DocumentView
+    from coopcli.core.view import DocumentView
 
-COLUMNS = ("id", "type", "title", "date", "summary", "url", "tags")
+COLUMNS = ITEM_FIELDS
 #: What makes a spreadsheet read a cell as a formula (tab and CR too, per OWASP).
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _QUOTE = "'"
@@ -62,7 +63,7 @@ def export(doc: DocumentView) -> str:
 
 
 def _date(text: str, where: str) -> dt.date | None:
-    from coopcli.dates import parse_date
+    from coopcli.core.dates import parse_date
 
     if not text.strip():
         return None

@@ -10,11 +10,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
+from coopcli.core.itemtypes import all_types
 from coopcli.formats import display, long_date
-from coopcli.itemtypes import all_types
 
 if TYPE_CHECKING:
-    from coopcli.view import DocumentView
+    from coopcli.core.view import DocumentView
 
 STYLE = """
 body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1b1b;

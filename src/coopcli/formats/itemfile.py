@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coopcli.errors import DataError
+from coopcli.core.errors import DataError
 from coopcli.formats import Draft, ReadResult
 
 
@@ -24,7 +24,7 @@ def read_document(document: dict[str, Any], source: str) -> ReadResult:
     """Validate item-file data and return its items as drafts."""
     from pydantic import ValidationError
 
-    from coopcli.models import NewsFile
+    from coopcli.core.models import NewsFile
 
     try:
         doc = NewsFile.model_validate(document)

@@ -6,12 +6,12 @@ import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 
-from coopcli.errors import DataError
+from coopcli.core.errors import DataError
+from coopcli.core.view import document_data
 from coopcli.formats import ReadResult, decode_text
-from coopcli.view import document_data
 
 if TYPE_CHECKING:
-    from coopcli.view import DocumentView
+    from coopcli.core.view import DocumentView
 
 _TAIL = b"\n  ]\n}\n"
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from coopcli import feeds
-from coopcli.errors import DataError
-from coopcli.formats import Draft, ReadResult, decode_text
-from coopcli.itemtypes import all_types
-from coopcli.view import DocumentView
+from coopcli.core.errors import DataError
+from coopcli.core.itemtypes import all_types
+from coopcli.core.view import DocumentView
+from coopcli.formats import Draft, ReadResult, decode_text, feeds
 
 VERSION = "https://jsonfeed.org/version/1.1"
 

@@ -23,8 +23,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from coopcli.dates import MONTHS
-from coopcli.errors import CoopError
+from coopcli.core.dates import MONTHS
+from coopcli.core.errors import CoopError
 from coopcli.formats import Draft, ReadResult, decode_text
 
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -50,7 +50,7 @@ class _Entry:
             self.label = line
             return
         if self.date is None and _DATE.fullmatch(line):
-            from coopcli.dates import parse_date
+            from coopcli.core.dates import parse_date
 
             try:
                 self.date = parse_date(line)

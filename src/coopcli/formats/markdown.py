@@ -10,11 +10,11 @@ import re
 from itertools import groupby
 from typing import TYPE_CHECKING
 
+from coopcli.core.itemtypes import all_types
 from coopcli.formats import MONTHS, display, long_date
-from coopcli.itemtypes import all_types
 
 if TYPE_CHECKING:
-    from coopcli.view import DocumentView
+    from coopcli.core.view import DocumentView
 
 # Backslash escapes work for every ASCII punctuation character in CommonMark; these
 # are the ones that can start markup inside a line.

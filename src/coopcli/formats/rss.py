@@ -12,10 +12,10 @@ import html
 
 from lxml import etree
 
-from coopcli import __version__, feeds
-from coopcli.formats import ReadResult
-from coopcli.itemtypes import all_types
-from coopcli.view import DocumentView
+from coopcli import __version__
+from coopcli.core.itemtypes import all_types
+from coopcli.core.view import DocumentView
+from coopcli.formats import ReadResult, feeds
 
 
 def export_warnings(doc: DocumentView) -> list[str]:

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 import tomli
 import tomli_w
 
-from coopcli.errors import DataError
+from coopcli.core.errors import DataError
+from coopcli.core.view import document_data
 from coopcli.formats import ReadResult, decode_text
-from coopcli.view import document_data
 
 if TYPE_CHECKING:
-    from coopcli.view import DocumentView
+    from coopcli.core.view import DocumentView
 
 
 _POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\d+)\)$")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coopcli.errors import DataError, UsageError, WriteError
+from coopcli.core.errors import DataError, UsageError, WriteError
 from coopcli.site import paths
 from coopcli.site.pages import Output, Planner
 from coopcli.site.paths import clean_text
@@ -83,7 +83,7 @@ def plain(value: object) -> str:
 
 def safe_url(value: object) -> str | None:
     """An http(s) URL, or None: a ``javascript:`` or other URL is never linked."""
-    from coopcli.feeds import clean_url
+    from coopcli.formats.feeds import clean_url
 
     return clean_url(value)
 

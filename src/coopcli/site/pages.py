@@ -25,10 +25,10 @@ from typing import Any
 import orjson
 
 from coopcli import __version__
+from coopcli.core.view import ItemView, Listing, Row
 from coopcli.site import paths
 from coopcli.site.settings import SiteSettings
 from coopcli.site.source import SiteSource
-from coopcli.view import ItemView, Listing, Row
 
 Render = Callable[[str, dict[str, Any]], str]
 

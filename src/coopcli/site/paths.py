@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from coopcli.errors import DataError
+from coopcli.core.errors import DataError
 
 #: Longest file-name segment made from a user's text; file systems allow 255 bytes.
 MAX_SEGMENT = 80

@@ -17,7 +17,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from coopcli.errors import CoopError, WriteError
+from coopcli.core.errors import CoopError, WriteError
 
 HOST = "127.0.0.1"
 

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from coopcli.itemtypes import all_types
-from coopcli.view import ItemView
+from coopcli.core.itemtypes import all_types
+from coopcli.core.view import ItemView
 
 
 @dataclass(frozen=True)
@@ -30,18 +30,18 @@ class SiteSource:
 def read_list(path: Path) -> SiteSource:
     """The validated items of the item file at ``path``.
 
-    They come from the file's index, which is validated from the file whenever the
-    file changed and is otherwise read without parsing it again: a rebuild after one
+    They come from the list's index (:meth:`coopcli.NewsList.index`), which is
+    validated from the file whenever the file changed and is otherwise read without
+    parsing it again: a rebuild after one
     ``add`` should not pay for validating ten thousand items. A missing or malformed
-    file is a :class:`~coopcli.errors.CoopError` that names the problem and where it is.
+    file is a :class:`~coopcli.core.errors.CoopError` that names the problem and where it is.
     """
-    from coopcli.errors import DataError
-    from coopcli.reading import open_index
-    from coopcli.store import Store
+    from coopcli.core.errors import DataError
+    from coopcli.newslist import NewsList
 
-    store = Store(path)
-    if not store.exists():
+    news = NewsList.open(path)
+    if not news.exists():
         raise DataError(f"{path}: no such item file (coopcli add creates it)")
-    with open_index(store) as index:
+    with news.index() as index:
         meta, items = index.meta, index.rows()
     return SiteSource(meta.title, meta.link, meta.description, dict(meta.types), items)

@@ -1,0 +1,1 @@
+"""The Typer command line: argument parsing and rendering over the library."""

@@ -1,0 +1,320 @@
+"""The everyday commands on items: ``add``, ``list``, ``show``, ``edit``, ``remove``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from coopcli.cli import context as cliutil
+from coopcli.cli import render
+from coopcli.cli.completion import complete_ids, complete_tags, complete_types
+from coopcli.cli.context import date_or_today, need, open_list, read_list
+from coopcli.cli.options import (
+    FileOption,
+    FormatOption,
+    LimitOption,
+    NoPagerOption,
+    ReverseOption,
+    SortOption,
+    with_filters,
+)
+from coopcli.core.errors import CoopError, UsageError
+from coopcli.core.query import FilterArgs, SortKey
+
+if TYPE_CHECKING:
+    from coopcli.newslist import NewsList
+    from coopcli.storage.append import NewItem
+
+commands = typer.Typer()
+
+TypeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        "-t",
+        help="Type key or label (news, spotlight, champion…).",
+        show_default=False,
+        autocompletion=complete_types,
+    ),
+]
+TitleOption = Annotated[
+    str | None, typer.Option("--title", help="The headline.", show_default=False)
+]
+DateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        "-d",
+        help="2021-10-29, '29 October 2021', 'Oct 29 2021', today, yesterday. Default: today.",
+        show_default=False,
+    ),
+]
+SummaryOption = Annotated[
+    str | None, typer.Option("--summary", "-s", help="One paragraph.", show_default=False)
+]
+UrlOption = Annotated[
+    str | None,
+    typer.Option("--url", help="Link to the full story (http/https).", show_default=False),
+]
+TagsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--tag", help="A tag; repeat for several.", show_default=False, autocompletion=complete_tags
+    ),
+]
+ForceOption = Annotated[
+    bool, typer.Option("--force", help="Add even if an item with this title and date exists.")
+]
+IdArgument = Annotated[
+    str,
+    typer.Argument(
+        help="Item id, or any unique prefix of it.", show_default=False, autocompletion=complete_ids
+    ),
+]
+
+
+EditFlag = Annotated[
+    bool, typer.Option("--edit", "-e", help="Write the item in your editor ($VISUAL, $EDITOR).")
+]
+
+
+@commands.command()
+def add(
+    ctx: typer.Context,
+    type: TypeOption = None,
+    title: TitleOption = None,
+    date: DateOption = None,
+    summary: SummaryOption = None,
+    url: UrlOption = None,
+    tag: TagsOption = None,
+    force: ForceOption = False,
+    edit: EditFlag = False,
+    file: FileOption = None,
+) -> None:
+    """Add an item and print its new id.
+
+    On a terminal without flags, asks for each field; --edit writes it in your editor.
+
+    Example: coopcli add --type news --title "ILO country briefs" --date "28 October 2021"
+
+    Example: coopcli add --edit --type spotlight
+    """
+    from coopcli.storage.append import NewItem
+
+    news = open_list(ctx, file)
+    given = NewItem(type or "", title or "", date_or_today(date), summary, url, tag or [], force)
+    no_fields = all(v is None for v in (type, title, date, summary, url, tag))
+    if edit or (no_fields and cliutil.interactive()):
+        _add_interactively(news, given, edit=edit)
+        return
+    missing = [flag for flag, value in (("--type", type), ("--title", title)) if value is None]
+    if missing and not cliutil.interactive():
+        raise UsageError(
+            f"missing {' and '.join(missing)} (no terminal to ask on; see coopcli add --help)"
+        )
+    new = replace(given, type=need(type, "--type", "Type"), title=need(title, "--title", "Title"))
+    render.write(f"{_save_new(news, new)}\n")
+
+
+def _save_new(news: NewsList, new: NewItem) -> str:
+    """Add ``new`` and return its id."""
+    item = news.add(
+        type=new.type,
+        title=new.title,
+        date=new.date,
+        summary=new.summary,
+        url=new.url,
+        tags=new.tags,
+        force=new.force,
+    )
+    return item.id
+
+
+def _add_interactively(news: NewsList, given: NewItem, *, edit: bool) -> None:
+    """``add`` without flags on a terminal (prompts), or ``add --edit`` (the editor)."""
+    from coopcli.cli import editor, prompts
+    from coopcli.config import date_format
+    from coopcli.core.dates import today
+
+    types = news.types()
+    if not edit:
+        new = prompts.ask_item(types, today(), given)
+        if not prompts.confirm_save(new, types.get(new.type, new.type), date_format()):
+            render.info("Nothing was added.")
+            return
+        render.write(f"{_save_new(news, new)}\n")
+        return
+    written = editor.new_item(types, given, can_ask=cliutil.interactive())
+    if written is None:
+        return
+    new, draft = written
+    try:
+        item_id = _save_new(news, new)
+    except CoopError as exc:
+        raise draft.kept(str(exc), like=exc) from None
+    draft.discard()
+    render.write(f"{item_id}\n")
+
+
+@commands.command("list")
+@with_filters
+def list_(
+    ctx: typer.Context,
+    filters: FilterArgs,
+    limit: LimitOption = None,
+    sort: SortOption = SortKey.DATE,
+    reverse: ReverseOption = False,
+    format: FormatOption = None,
+    no_pager: NoPagerOption = False,
+    file: FileOption = None,
+) -> None:
+    """List items, newest first.
+
+    Example: coopcli list --type spotlight --since 2021-10 -n 20
+    """
+    from coopcli.cli.pager import paging
+    from coopcli.config import date_format
+
+    news = read_list(ctx, file)
+    selection = news.select(filters, sort=sort, reverse=reverse, limit=limit)
+    labels = news.types()
+    with paging(not no_pager):
+        render.print_items(
+            selection.items,
+            labels,
+            format,
+            caption=selection.caption(),
+            date_format=date_format(),
+        )
+
+
+@commands.command()
+def show(
+    ctx: typer.Context,
+    id: IdArgument,
+    format: FormatOption = None,
+    no_pager: NoPagerOption = False,
+    file: FileOption = None,
+) -> None:
+    """Show one item in full.
+
+    Example: coopcli show 2021-10-29-ilo
+    """
+    from coopcli.cli.pager import paging
+    from coopcli.config import date_format
+
+    news = read_list(ctx, file)
+    item = news.get(id)
+    label = news.types().get(item.type, item.type)
+    with paging(not no_pager):
+        render.print_item(item, label, format, date_format=date_format())
+
+
+@commands.command()
+def edit(
+    ctx: typer.Context,
+    id: IdArgument,
+    type: TypeOption = None,
+    title: TitleOption = None,
+    date: DateOption = None,
+    summary: Annotated[
+        str | None,
+        typer.Option("--summary", "-s", help="New summary ('' clears it).", show_default=False),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="New URL ('' clears it).", show_default=False)
+    ] = None,
+    tag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--tag", help="Add a tag; repeatable.", show_default=False, autocompletion=complete_tags
+        ),
+    ] = None,
+    untag: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--untag",
+            help="Remove a tag; repeatable.",
+            show_default=False,
+            autocompletion=complete_tags,
+        ),
+    ] = None,
+    force: ForceOption = False,
+    file: FileOption = None,
+) -> None:
+    """Change an item's fields; its id stays the same.
+
+    Without field flags, opens the item in your editor ($VISUAL, $EDITOR).
+
+    Example: coopcli edit 2021-10-28-ilo-country --summary "Briefs from five countries." --tag asia
+
+    Example: EDITOR=nano coopcli edit 2021-10-28-ilo-country
+    """
+    from coopcli.core.dates import parse_date
+
+    day = None if date is None else parse_date(date)
+    news = open_list(ctx, file)
+    if all(v is None for v in (type, title, date, summary, url, tag, untag)):
+        from coopcli.cli import editor
+
+        if not cliutil.interactive() and not editor.editor_command()[1]:
+            raise UsageError(
+                "nothing to change: give at least one of --type, --title, --date, "
+                "--summary, --url, --tag, --untag (or set EDITOR to edit the item in it)"
+            )
+        edited = editor.edit_existing(news, id, force=force, can_ask=cliutil.interactive())
+        if edited is None:
+            return
+    else:
+        edited = news.edit(
+            id,
+            type=type,
+            title=title,
+            date=day,
+            summary=summary,
+            url=url,
+            add_tags=tag or [],
+            remove_tags=untag or [],
+            force=force,
+        )
+    what = ", ".join(edited.changed) if edited.changed else "nothing (already so)"
+    render.info(f"Changed {edited.item.id}: {what}")
+
+
+@commands.command()
+def remove(
+    ctx: typer.Context,
+    ids_: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="ID...",
+            help="Ids (or unique prefixes) of the items to remove.",
+            autocompletion=complete_ids,
+        ),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    file: FileOption = None,
+) -> None:
+    """Remove items, after showing them and asking.
+
+    Example: coopcli remove 2021-10-13-training --yes
+    """
+    news = open_list(ctx, file)
+    shown = None
+    if not yes:
+        if not cliutil.interactive():
+            raise UsageError("not removing without confirmation: add --yes (no terminal to ask on)")
+        # Ask without holding the lock (a teammate's add must not wait for the
+        # answer); the removal then checks that the items are still as shown.
+        shown = news.find(ids_)
+        for item in shown:
+            render.info(f"  {item.id}  {item.date.isoformat()}  {item.title}")
+        noun = "item" if len(shown) == 1 else "items"
+        if not typer.confirm(f"Remove {len(shown)} {noun}?", err=True):
+            render.info("Nothing removed.")
+            return
+    items = news.remove(ids_, expect=shown)
+    for item in items:
+        render.info(f"Removed {item.id}")

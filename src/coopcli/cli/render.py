@@ -1,0 +1,371 @@
+"""Everything coopcli shows: tables, item views, JSON, and messages.
+
+The only module that imports Rich, and it does so lazily, so commands that print
+nothing (``--version``, ``add`` into a pipe) start fast. On a terminal, output is a
+Rich table in colour; into a pipe it is plain tab-separated lines unless
+``--format table`` is asked for. ``NO_COLOR`` and ``FORCE_COLOR`` are honoured by Rich.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from coopcli.core.view import ItemView, to_json
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from coopcli.storage.stats import Stats
+
+
+T = TypeVar("T")
+
+
+class OutputFormat(str, enum.Enum):
+    """How ``list``, ``search`` and ``show`` print items."""
+
+    table = "table"
+    tsv = "tsv"
+    json = "json"
+    jsonl = "jsonl"
+
+
+class StatsFormat(str, enum.Enum):
+    """How ``stats`` prints its numbers."""
+
+    table = "table"
+    tsv = "tsv"
+    json = "json"
+
+
+def stdout_is_terminal() -> bool:
+    """Whether stdout is a terminal (and not a pipe or file)."""
+    return sys.stdout.isatty()
+
+
+def default_format(chosen: OutputFormat | None) -> OutputFormat:
+    """A table on a terminal, tab-separated lines into a pipe, unless chosen."""
+    if chosen is not None:
+        return chosen
+    return OutputFormat.table if stdout_is_terminal() else OutputFormat.tsv
+
+
+def _console(*, stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def message(text: str, *, style: str | None = None, prefix: str = "") -> None:
+    """A message for people, on stderr (styled only on a terminal)."""
+    if sys.stderr.isatty() and style:
+        from rich.markup import escape
+
+        _console(stderr=True).print(f"[{style}]{escape(prefix)}[/]{escape(text)}")
+    else:
+        sys.stderr.write(f"{prefix}{text}\n")
+        sys.stderr.flush()
+
+
+def error(text: str) -> None:
+    """``Error: …`` on stderr."""
+    message(text, style="bold red", prefix="Error: ")
+
+
+def warning(text: str) -> None:
+    """``Warning: …`` on stderr."""
+    message(text, style="bold yellow", prefix="Warning: ")
+
+
+def info(text: str) -> None:
+    """A plain note on stderr."""
+    message(text)
+
+
+def write(text: str) -> None:
+    """Data, exactly as given, on stdout."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+def _tsv_cell(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _json(value: Any, *, indent: int | None = 2) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def format_date(day: dt.date, date_format: str | None) -> str:
+    """A date as people read it: ISO unless the config's ``date_format`` says otherwise."""
+    return day.isoformat() if date_format is None else day.strftime(date_format)
+
+
+Spans = Mapping[str, Sequence[tuple[int, int]]]
+#: How matched words stand out in a search's table.
+HIGHLIGHT = "bold reverse"
+_SNIPPET_LEAD = 20
+
+
+def highlighted(text: str, spans: Sequence[tuple[int, int]], *, snippet: bool = False) -> Any:
+    """``text`` as Rich Text with ``spans`` highlighted.
+
+    With ``snippet``, a long text starts a little before its first match (with an
+    ellipsis), so a match deep in a summary is still seen in a one-line cell.
+    """
+    from rich.text import Text
+
+    offset = 0
+    if snippet and spans and spans[0][0] > _SNIPPET_LEAD:
+        # Start at the word before the first match: a narrow cell still shows it.
+        cut = text.rfind(" ", 0, max(spans[0][0] - 1, 0))
+        offset = cut + 1 if cut > 0 else spans[0][0]
+    result = Text("…" if offset else "")
+    base = len(result) - offset
+    result.append(text[offset:])
+    for start, end in spans:
+        if end > offset:
+            result.stylize(HIGHLIGHT, max(start, offset) + base, end + base)
+    return result
+
+
+def _one_line(text: str, spans: Sequence[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
+    # Whitespace runs become one space; spans move with the text they mark.
+    pieces: list[str] = []
+    moved: list[int] = []
+    position = 0
+    for char in text:
+        if char.isspace():
+            if pieces and pieces[-1] == " ":
+                moved.append(position - 1)
+                continue
+            char = " "
+        moved.append(position)
+        pieces.append(char)
+        position += 1
+    moved.append(position)
+    return "".join(pieces), [(moved[start], moved[end]) for start, end in spans]
+
+
+def items_table(
+    items: Sequence[ItemView],
+    labels: Mapping[str, str],
+    *,
+    caption: str | None = None,
+    date_format: str | None = None,
+    highlights: Mapping[str, Spans] | None = None,
+) -> None:
+    """Print items as a table numbered like the listing page (matches highlighted)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    # Narrow terminals drop the summary, then the date (ids begin with the date).
+    show_summary = console.width >= 110
+    show_date = console.width >= 90
+    table = Table(caption=caption, caption_justify="left", expand=True, box=box.SIMPLE_HEAD)
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("ID", style="cyan", no_wrap=True)
+    if show_date:
+        table.add_column("Date", no_wrap=True)
+    table.add_column("Type", style="magenta", max_width=14)
+    table.add_column("Title", style="bold", ratio=3, min_width=16)
+    if show_summary:
+        table.add_column("Summary", ratio=2, no_wrap=True, overflow="ellipsis", min_width=8)
+    for number, item in enumerate(items, start=1):
+        spans = (highlights or {}).get(item.id, {})
+        row: list[str | Text] = [str(number), item.id]
+        if show_date:
+            row.append(format_date(item.date, date_format))
+        row += [labels.get(item.type, item.type), highlighted(item.title, spans.get("title", ()))]
+        if show_summary:
+            text, moved = _one_line(item.summary or "", spans.get("summary", ()))
+            cell = highlighted(text, moved, snippet=True)
+            cell.style = "dim"
+            row.append(cell)
+        table.add_row(*row)
+    console.print(table)
+
+
+def print_items(
+    items: Sequence[ItemView],
+    labels: Mapping[str, str],
+    fmt: OutputFormat | None,
+    *,
+    caption: str | None = None,
+    extra: Callable[[ItemView], Mapping[str, Any]] | None = None,
+    date_format: str | None = None,
+    highlights: Mapping[str, Spans] | None = None,
+) -> None:
+    """Print items in the chosen format (see :func:`default_format`).
+
+    ``extra`` adds fields to each JSON object (search adds its score);
+    ``date_format`` changes how the table shows dates (never JSON or TSV).
+    """
+    fmt = default_format(fmt)
+
+    def as_json(item: ItemView) -> dict[str, Any]:
+        data = to_json(item)
+        if extra is not None:
+            data.update(extra(item))
+        return data
+
+    if fmt is OutputFormat.json:
+        write(_json([as_json(item) for item in items]) + "\n")
+    elif fmt is OutputFormat.jsonl:
+        write("".join(_json(as_json(item), indent=None) + "\n" for item in items))
+    elif fmt is OutputFormat.tsv:
+        write(
+            "".join(
+                f"{item.id}\t{item.date.isoformat()}\t{item.type}\t{_tsv_cell(item.title)}\n"
+                for item in items
+            )
+        )
+    else:
+        items_table(items, labels, caption=caption, date_format=date_format, highlights=highlights)
+
+
+def _fields(item: ItemView, label: str, date_format: str | None) -> list[tuple[str, str]]:
+    fields = [("id", item.id)] if item.id else []
+    fields += [
+        ("type", f"{label} ({item.type})"),
+        ("title", item.title),
+        ("date", format_date(item.date, date_format)),
+    ]
+    if item.url:
+        fields.append(("url", item.url))
+    if item.tags:
+        fields.append(("tags", ", ".join(item.tags)))
+    return fields
+
+
+def _item_grid(console: Console, item: ItemView, label: str, date_format: str | None) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="dim", no_wrap=True)
+    grid.add_column()
+    for name, value in _fields(item, label, date_format):
+        grid.add_row(name, Text(value, style="bold" if name == "title" else ""))
+    console.print(grid)
+    if item.summary:
+        console.print()
+        console.print(Text(item.summary))
+
+
+def print_item(
+    item: ItemView, label: str, fmt: OutputFormat | None, *, date_format: str | None = None
+) -> None:
+    """Print one item in full (``date_format`` applies to the terminal view only)."""
+    fmt = default_format(fmt)
+    if fmt in (OutputFormat.json, OutputFormat.jsonl):
+        write(_json(to_json(item), indent=2 if fmt is OutputFormat.json else None) + "\n")
+        return
+    if fmt is OutputFormat.tsv:
+        lines = [f"{name}: {value}" for name, value in _fields(item, label, None)]
+        if item.summary:
+            lines += ["", item.summary]
+        write("\n".join(lines) + "\n")
+        return
+    _item_grid(_console(), item, label, date_format)
+
+
+def preview_item(item: ItemView, label: str, *, date_format: str | None = None) -> None:
+    """Show an item about to be saved, on stderr (stdout is for its id)."""
+    _item_grid(_console(stderr=True), item, label, date_format)
+
+
+def settings_table(rows: Sequence[tuple[str, str, str]], fmt: OutputFormat | None) -> None:
+    """``name  value  source`` rows: a table on a terminal, tab-separated in a pipe."""
+    if default_format(fmt) is not OutputFormat.table:
+        write("".join(f"{name}\t{value}\t{source}\n" for name, value, source in rows))
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Setting", style="cyan", no_wrap=True)
+    table.add_column("Value")
+    table.add_column("From", style="dim")
+    for name, value, source in rows:
+        table.add_row(name, Text(value), Text(source))
+    _console().print(table)
+
+
+def to_json_text(value: Any, *, compact: bool = False) -> str:
+    """JSON for ``--format json`` (indented) or ``jsonl`` (compact), with a final newline."""
+    return _json(value, indent=None if compact else 2) + "\n"
+
+
+_BAR_WIDTH = 40
+_BY_TITLES = {"type": "By type", "month": "By month", "year": "By year", "tag": "Top tags"}
+
+
+def print_stats(numbers: Stats, fmt: StatsFormat | None, *, caption: str) -> None:
+    """Print stats: a bar chart per breakdown, tab-separated lines, or JSON."""
+    if fmt is None:
+        fmt = StatsFormat.table if stdout_is_terminal() else StatsFormat.tsv
+    if fmt is StatsFormat.json:
+        write(_json(numbers.to_json()) + "\n")
+        return
+    first = numbers.first.isoformat() if numbers.first else ""
+    last = numbers.last.isoformat() if numbers.last else ""
+    if fmt is StatsFormat.tsv:
+        lines = [f"total\t\t{numbers.total}", f"first\t\t{first}", f"last\t\t{last}"]
+        for by, counts in numbers.breakdowns.items():
+            lines += [f"{by.value}\t{_tsv_cell(c.key)}\t{c.count}" for c in counts]
+        write("".join(line + "\n" for line in lines))
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    console = _console()
+    noun = "item" if numbers.total == 1 else "items"
+    span = f", {first} to {last}" if numbers.first else ""
+    console.print(Text(f"{numbers.total} {noun}{span}", style="bold"))
+    for by, counts in numbers.breakdowns.items():
+        if not counts:
+            continue
+        most = max(c.count for c in counts)
+        shown = len(counts)
+        title = _BY_TITLES[by.value]
+        if numbers.sizes.get(by, shown) > shown:
+            title += f" ({shown} of {numbers.sizes[by]})"
+        table = Table(title=title, title_justify="left", box=box.SIMPLE, show_header=False)
+        table.add_column("key", no_wrap=True, overflow="ellipsis", max_width=36)
+        table.add_column("count", justify="right", no_wrap=True, min_width=len(str(most)))
+        table.add_column("bar", style="cyan", no_wrap=True, overflow="crop")
+        width = max(10, min(_BAR_WIDTH, console.width - 50))
+        for c in counts:
+            length = max(1, round(width * c.count / most))
+            name = c.label if c.label == c.key else f"{c.label} ({c.key})"
+            table.add_row(name, str(c.count), "█" * length)
+        console.print(table)
+    console.print(Text(caption, style="dim"))
+
+
+def progress(items: Iterable[T], total: int, description: str) -> Iterator[T]:
+    """Iterate, showing a progress bar on stderr when it is a terminal (never in a pipe).
+
+    For long work only (imports, exports and stats over many items): the bar is
+    transient, so it leaves nothing behind once done.
+    """
+    if not sys.stderr.isatty():
+        yield from items
+        return
+    from rich.progress import Progress
+
+    with Progress(console=_console(stderr=True), transient=True) as bar:
+        task = bar.add_task(description, total=total)
+        for item in items:
+            yield item
+            bar.advance(task)

@@ -1,0 +1,1 @@
+"""Keeping a list in git: the merge driver and ``git-setup``."""
