@@ -557,6 +557,13 @@ def test_serve_previews_and_rebuilds(seeded: Path, tmp_path: Path) -> None:
         _check_serving(process, seeded)
 
 
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace ``path`` in one rename, as an editor or coopcli saves it."""
+    temporary = path.with_name(path.name + ".new")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 def _check_serving(process: subprocess.Popen[str], seeded: Path) -> None:
     try:
         assert process.stderr is not None
@@ -597,6 +604,16 @@ def _check_serving(process: subprocess.Popen[str], seeded: Path) -> None:
         assert rebuilt.startswith("Built "), rebuilt
         with urllib.request.urlopen(url + "index.html", timeout=30) as response:
             assert b"Served while you wait" in response.read()
+        # A broken file is reported, and the last good site stays up.
+        good = seeded.read_bytes()
+        replace_file(seeded, good + b"\n[[items]]\nid = 3\n")
+        failed = process.stderr.readline()
+        assert failed.startswith("Error: "), failed
+        assert str(seeded) in failed
+        with urllib.request.urlopen(url + "index.html", timeout=30) as response:
+            assert b"Served while you wait" in response.read()
+        replace_file(seeded, good)
+        assert process.stderr.readline().startswith("Built ")
         process.send_signal(signal.SIGINT)
         assert process.wait(timeout=60) == 0
         rest = process.stderr.read()
