@@ -186,6 +186,7 @@ class Planner:
             ],
             "years": [{"year": y, "path": f"year/{y}/index.html"} for y in self.years],
         }
+        self.home_feeds = self._feed_links(SiteList("home", "", self.title, "", []))
         # What every page shows besides its own content: a change here renders all.
         self.chrome = fingerprint(
             __version__, self.template_hash, self.site, self.nav, settings.page_size
@@ -226,7 +227,8 @@ class Planner:
             "root": paths.root_prefix(path),
             "canonical": self.canonical(path),
             "search_path": SEARCH_PAGE,
-            "feeds": [],
+            # Every page announces the whole list's feeds; list pages their own.
+            "feeds": self.home_feeds,
         }
 
     # --- the plan ---------------------------------------------------------------
@@ -277,7 +279,7 @@ class Planner:
     def _list_pages(self, site_list: SiteList) -> None:
         ranges = page_ranges(len(site_list.items), self.settings.page_size)
         count = len(ranges)
-        feeds = self._feed_links(site_list)
+        feeds = self._feed_links(site_list) or self.home_feeds
         for number, (start, stop) in enumerate(ranges, start=1):
             path = site_list.page_path(number, count)
             shown = site_list.items[start:stop]
