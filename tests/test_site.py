@@ -640,6 +640,7 @@ def test_example_site_command_in_the_docs_works(tmp_path: Path) -> None:
     docs = (ROOT / "docs" / "site.md").read_text(encoding="utf-8")
     command = re.search(r"```sh\n(coopcli [^\n]*site[^\n]*)\n```", docs)
     assert command, "docs/site.md shows the command that builds the example site"
+    assert command.group(1) in (ROOT / "README.md").read_text(encoding="utf-8")
     args = command.group(1).split()[1:]
     args = [str(EXAMPLES / "news.toml") if a == "examples/news.toml" else a for a in args]
     args = [str(tmp_path / "example-site") if a == "examples/site" else a for a in args]
