@@ -436,12 +436,3 @@ def build(item_file: Path, file_stamp: str, source: Source, *, appendable: bool)
             tmp.unlink()
         return False
     return True
-
-
-def iter_rows(index: Index, query: Query = Query()) -> Iterator[Row]:
-    """Like :meth:`Index.rows`, one at a time (for exports of very large files)."""
-    where, params = query.where()
-    order = "date DESC, id ASC" if query.newest_first else "date ASC, id DESC"
-    sql = f"SELECT {_COLUMNS} FROM items{where} ORDER BY {order}"
-    for record in index._db.execute(sql, params):
-        yield _row(record)
