@@ -460,7 +460,7 @@ class Planner:
                     for e in newest
                 ]
                 listing = Listing(name, link, self.description, self.source.types, rows)
-                text: str = formats.load(fmt).export(listing)
+                text: str = formats.writer(fmt).export(listing)
                 return text
 
             self.outputs.append(Output(site_list.feed_path(fmt), digest, make))
