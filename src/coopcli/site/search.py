@@ -1,7 +1,7 @@
 """The search index: every item's words in one compact JSON file for ``search.js``.
 
 Each item is one array ``[path, title, date, type, tag numbers, words]``: ``type``
-indexes ``types`` and tag numbers index ``tags``, so labels are stored once, and
+indexes ``types`` (labels) and ``type_keys``, and tag numbers index ``tags``, so labels are stored once, and
 ``words`` holds the summary's distinct words that the title does not already have,
 lowercased and without accents, as the script compares them.
 """
@@ -53,6 +53,7 @@ def search_index(entries: Sequence[Mapping[str, Any]], nav: Mapping[str, Any]) -
     document = {
         "version": 1,
         "types": [t["label"] for t in nav["types"]],
+        "type_keys": [t["key"] for t in nav["types"]],
         "tags": [t["name"] for t in nav["tags"]],
         "items": rows,
     }

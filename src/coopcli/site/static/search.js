@@ -70,7 +70,8 @@
       var li = element("li");
       var article = element("article", "entry");
       var meta = element("p", "entry-meta");
-      meta.appendChild(element("span", "label", data.types[row[3]]));
+      var key = String(data.type_keys[row[3]]).replace(/[^a-z0-9_-]/g, "");
+      meta.appendChild(element("span", "label label-" + key, data.types[row[3]]));
       var time = element("time", "", formatDate(row[2]));
       time.setAttribute("datetime", row[2]);
       meta.appendChild(time);
