@@ -163,7 +163,7 @@ def test_control_characters_in_a_message_are_shown_escaped(
     typed: str, run: Run, seeded: Path
 ) -> None:
     """A message quoting what was typed cannot ring, move the cursor or split lines."""
-    result = run("show", typed)
+    result = run("check", f"news{typed}.toml")
     assert result.exit_code in (1, 2)
     line = result.stderr.strip()
     assert line.startswith("Error: ")
