@@ -325,3 +325,35 @@ def test_csv_carries_the_editorial_fields(run: Run, newsroom: dict[str, str]) ->
     assert rows[newsroom["draft"]]["draft"] == "true"
     assert rows[newsroom["embargoed"]]["embargo"].endswith("[Europe/Zurich]")
     assert rows[newsroom["public"]]["draft"] == ""
+
+
+def test_the_site_leaves_out_drafts_until_published_and_embargoes_until_their_time(
+    run: Run, newsroom: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+
+    def published_text() -> str:
+        pages = sorted(site.rglob("*.html")) + sorted(site.rglob("*.xml"))
+        return "".join(page.read_text(encoding="utf-8") for page in pages)
+
+    def build(*extra: str) -> None:
+        args = ["site", "--output", str(site), "--base-url", "https://example.org/", *extra]
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+
+    monkeypatch.setenv("COOPCLI_NOW", "2026-12-10T07:59:59Z")
+    build()
+    text = published_text()
+    assert "Out already" in text
+    assert "Still a draft" not in text
+    assert "Annual statement" not in text
+    # The next build after 09:00 in Geneva has the statement, with no other command.
+    monkeypatch.setenv("COOPCLI_NOW", "2026-12-10T08:00:00Z")
+    build()
+    text = published_text()
+    assert "Annual statement" in text
+    assert "Still a draft" not in text
+    build("--include-drafts")
+    assert "Still a draft" in published_text()
+    build()
+    assert "Still a draft" not in published_text()

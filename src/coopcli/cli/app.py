@@ -26,6 +26,7 @@ from coopcli.cli import (
     render,
     search,
     settings,
+    site,
     stats,
     tags,
 )
@@ -47,6 +48,7 @@ class CoopGroup(TyperGroup):
         "remove",
         "export",
         "import",
+        "site",
         "stats",
         "config",
         "check",
@@ -118,6 +120,7 @@ GROUPS = (
     search,
     exporting,
     importing,
+    site,
     stats,
     tags,
     links,
