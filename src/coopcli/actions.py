@@ -161,10 +161,7 @@ def _check_duplicate(doc: NewsFile, candidate: Item, *, ignore: str | None = Non
     key = (candidate.title.casefold(), candidate.date)
     for item in doc.items:
         if item.id != ignore and (item.title.casefold(), item.date) == key:
-            raise DataError(
-                f"an item with this title and date already exists: {item.id} "
-                "(use --force to add it anyway)"
-            )
+            raise duplicate_error(item.id)
 
 
 def _model_error(exc: Exception) -> UsageError:
@@ -234,9 +231,43 @@ def edit_item(
     fields that changed.
     """
     item = ids.find(doc.items, ref)
+    updated, changed = edited(
+        item,
+        doc.all_types(),
+        type=type,
+        title=title,
+        date=date,
+        summary=summary,
+        url=url,
+        add_tags=add_tags,
+        remove_tags=remove_tags,
+    )
+    if not force:
+        _check_duplicate(doc, updated, ignore=item.id)
+    index = next(n for n, other in enumerate(doc.items) if other is item)
+    doc.items[index] = updated
+    return updated, changed
+
+
+def edited(
+    item: ItemView,
+    types: dict[str, str],
+    *,
+    type: str | None = None,
+    title: str | None = None,
+    date: dt.date | None = None,
+    summary: str | None = None,
+    url: str | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> tuple[Item, list[str]]:
+    """``item`` with these changes, validated, and the names of the fields that changed."""
+    from coopcli.core.models import Item
+    from coopcli.core.view import to_data, to_json
+
     changes: dict[str, object] = {}
     if type is not None:
-        changes["type"] = resolve_type(type, doc.all_types())
+        changes["type"] = resolve_type(type, types)
     if title is not None:
         changes["title"] = title
     if date is not None:
@@ -252,20 +283,24 @@ def edit_item(
             raise UsageError(f"{item.id} has no tag {sorted(unknown)[0]!r}")
         kept = [tag for tag in item.tags if tag.casefold() not in dropped]
         changes["tags"] = kept + list(add_tags)
-    before = item.to_data()
+    before = to_data(item)
     try:
-        updated = item.model_validate({**item.model_dump(), **changes})
+        updated = Item.model_validate({**to_json(item), **changes})
     except Exception as exc:
         raise _model_error(exc) from None
-    if not force:
-        _check_duplicate(doc, updated, ignore=item.id)
     after = updated.to_data()
     changed = sorted(
         name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
     )
-    index = next(n for n, other in enumerate(doc.items) if other is item)
-    doc.items[index] = updated
     return updated, changed
+
+
+def duplicate_error(other_id: str) -> DataError:
+    """The refusal of an item whose title and date another item has."""
+    return DataError(
+        f"an item with this title and date already exists: {other_id} "
+        "(use --force to add it anyway)"
+    )
 
 
 def find_items(doc: NewsFile, refs: Sequence[str]) -> list[Item]:

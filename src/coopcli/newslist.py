@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coopcli import actions
 from coopcli.core.errors import DataError, UsageError
@@ -32,14 +32,16 @@ from coopcli.core.query import FilterArgs, Filters, SortKey
 from coopcli.storage.store import Store
 
 if TYPE_CHECKING:
-    from coopcli.core.models import Item, NewsFile
+    from coopcli.core.models import NewsFile
     from coopcli.core.search import SearchQuery
     from coopcli.core.view import ItemView, Listing
     from coopcli.formats import ReadResult
     from coopcli.importer import Progress, Report
+    from coopcli.storage.append import NewItem
     from coopcli.storage.backup import Swap
     from coopcli.storage.check import Report as CheckReport
     from coopcli.storage.index import Index, Meta
+    from coopcli.storage.splice import Change, Plan
     from coopcli.storage.stats import By, Stats
 
 
@@ -198,9 +200,17 @@ class NewsList:
         with self.index() as idx:
             return ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
 
-    def find(self, refs: Sequence[str]) -> list[Item]:
+    def find(self, refs: Sequence[str]) -> list[ItemView]:
         """The items named by ``refs`` (ids or unique prefixes), each once, as stored."""
-        return actions.find_items(self.load(), refs)
+        from coopcli.core import ids
+
+        found: list[ItemView] = []
+        with self.index() as idx:
+            for ref in refs:
+                item = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
+                if item not in found:
+                    found.append(item)
+        return found
 
     def load(self) -> NewsFile:
         """The whole file, validated (a missing file is an empty list)."""
@@ -223,6 +233,12 @@ class NewsList:
         """
         with self.store.transaction() as doc:
             yield doc
+
+    def _splice(self, plan: Plan) -> Change | None:
+        """Make a change by splicing the changed items' blocks, when the file allows."""
+        from coopcli.storage.splice import try_change
+
+        return try_change(self.store, plan)
 
     def add(
         self,
@@ -247,6 +263,10 @@ class NewsList:
         appended = try_append(self.store, new)
         if appended is not None:
             return appended
+        spliced = self._splice(lambda idx: _plan_add(idx, new))
+        if spliced is not None:
+            added: ItemView = spliced.result
+            return added
         with self.store.transaction() as doc:
             return actions.add_item(
                 doc,
@@ -279,6 +299,21 @@ class NewsList:
         was shown to the user), nothing is saved when the item changed since.
         """
         day = None if date is None else _day(date)
+        changes = {
+            "type": type,
+            "title": title,
+            "date": day,
+            "summary": summary,
+            "url": url,
+            "add_tags": add_tags,
+            "remove_tags": remove_tags,
+        }
+        import coopcli.core.models  # noqa: F401 - loaded before the lock is taken
+
+        spliced = self._splice(lambda idx: _plan_edit(idx, ref, expect, force, changes))
+        if spliced is not None:
+            item, changed = spliced.result
+            return Edited(item, changed)
         with self.store.transaction() as doc:
             if expect is not None:
                 _check_unchanged(doc, [expect], "while you were editing it")
@@ -298,12 +333,16 @@ class NewsList:
 
     def remove(
         self, refs: Sequence[str], *, expect: Sequence[ItemView] | None = None
-    ) -> list[Item]:
+    ) -> Sequence[ItemView]:
         """Remove the items named by ``refs`` and return them.
 
         With ``expect`` (the items as shown when the user confirmed), nothing is
         removed when any of them changed or went since.
         """
+        spliced = self._splice(lambda idx: _plan_remove(idx, refs, expect))
+        if spliced is not None:
+            removed: list[ItemView] = spliced.result
+            return removed
         with self.store.transaction() as doc:
             if expect is not None:
                 _check_unchanged(doc, expect, "before you confirmed; nothing was removed")
@@ -422,11 +461,61 @@ class NewsList:
         return swap
 
 
+def _plan_add(idx: Index, new: NewItem) -> Change | None:
+    from coopcli.storage.append import prepare
+    from coopcli.storage.splice import Change
+
+    row = prepare(idx, new, last=False)
+    return None if row is None else Change(added=[row], result=row)
+
+
+def _plan_edit(
+    idx: Index, ref: str, expect: ItemView | None, force: bool, changes: dict[str, Any]
+) -> Change:
+    from coopcli.core import ids
+    from coopcli.core.itemtypes import all_types
+    from coopcli.storage.splice import Change
+
+    current = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
+    if expect is not None:
+        _check_rows(idx, [expect], "while you were editing it")
+    updated, changed = actions.edited(current, all_types(idx.meta.types), **changes)
+    if not force:
+        other = idx.same_title_and_date(updated.title, updated.date, ignore=current.id)
+        if other is not None:
+            raise actions.duplicate_error(other)
+    if not changed:
+        return Change(result=(updated, changed))
+    return Change(removed=[current.id], added=[updated], result=(updated, changed))
+
+
+def _plan_remove(idx: Index, refs: Sequence[str], expect: Sequence[ItemView] | None) -> Change:
+    from coopcli.core import ids
+    from coopcli.storage.splice import Change
+
+    if expect is not None:
+        _check_rows(idx, expect, "before you confirmed; nothing was removed")
+    found: list[ItemView] = []
+    for ref in refs:
+        item = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
+        if item not in found:
+            found.append(item)
+    return Change(removed=[item.id for item in found], result=found)
+
+
+def _check_rows(idx: Index, expected: Sequence[ItemView], when: str) -> None:
+    stored = {shown.id: idx.block(shown.id) for shown in expected}
+    _check_shown({id_: found[0] for id_, found in stored.items() if found}, expected, when)
+
+
 def _check_unchanged(doc: NewsFile, expected: Sequence[ItemView], when: str) -> None:
     """Refuse to go on when an item shown to the user changed or went since."""
+    _check_shown({item.id: item for item in doc.items}, expected, when)
+
+
+def _check_shown(stored: Mapping[str, ItemView], expected: Sequence[ItemView], when: str) -> None:
     from coopcli.core.view import to_data
 
-    stored: Mapping[str, Item] = {item.id: item for item in doc.items}
     for shown in expected:
         now = stored.get(shown.id)
         if now is None:

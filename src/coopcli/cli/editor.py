@@ -291,8 +291,10 @@ def edit_existing(news: NewsList, ref: str, *, force: bool, can_ask: bool) -> Ed
     """
     from coopcli.newslist import Edited
 
+    from coopcli.core.view import to_data
+
     [item] = news.find([ref])
-    before = item.to_data()
+    before = to_data(item)
     types = news.types()
     draft = Draft(template(before, types, item_id=item.id), item.id)
     try:

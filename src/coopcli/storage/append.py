@@ -23,7 +23,7 @@ from coopcli.core import ids, rules
 from coopcli.core.errors import WriteError
 from coopcli.core.itemtypes import all_types, match_type
 from coopcli.core.view import Row, to_data
-from coopcli.storage import index
+from coopcli.storage import blocks, index
 from coopcli.storage.atomic import atomic_extend, remove_stale_temporaries
 
 if TYPE_CHECKING:
@@ -58,8 +58,9 @@ def _optional(text: str | None) -> tuple[bool, str | None]:
     return trimmed is not None, trimmed
 
 
-def prepare(idx: index.Index, new: NewItem) -> Row | None:
-    """The item to append, or None when the full rewrite must decide."""
+def prepare(idx: index.Index, new: NewItem, *, last: bool = True) -> Row | None:
+    """The item to add (to append, if ``last``), or None when the full rewrite must
+    decide (a value the models might refuse or normalise, a duplicate to report)."""
     key = match_type(new.type, all_types(idx.meta.types))
     title = _trimmed(new.title)
     summary_ok, summary = _optional(new.summary)
@@ -76,8 +77,8 @@ def prepare(idx: index.Index, new: NewItem) -> Row | None:
     base = f"{new.date.isoformat()}-{ids.slugify(title)}"
     taken = {row.id for row in idx.ids_with_prefix(base, limit=None)}
     item_id = ids.new_id(new.date, title, taken)
-    last = idx.meta.last
-    if last is None or (new.date.isoformat(), item_id) <= last:
+    end = idx.meta.last
+    if last and (end is None or (new.date.isoformat(), item_id) <= end):
         return None
     return Row(item_id, key, title, new.date, summary, url, tuple(tags))
 
@@ -136,5 +137,9 @@ def try_append(store: Store, new: NewItem) -> Row | None:
                 before_replace=unchanged,
                 backup=store.backup_path,
             )
-            idx.record_append(row, index.stamp(os.stat(store.path)))
+            settled = index.settled(store.path, os.stat(store.path))
+            if settled is not None:
+                new_stamp, at = settled
+                block = blocks.render(store.format, data)
+                idx.record_append(row, new_stamp, at, block, keep + len(tail))
         return row

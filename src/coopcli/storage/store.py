@@ -270,4 +270,4 @@ class Store:
         atomic_write(self.path, data, verify=verify, backup=self.backup_path)
         from coopcli.storage.reading import remember
 
-        remember(self, doc)
+        remember(self, doc, data)
