@@ -476,9 +476,9 @@ def _plan_edit(
     from coopcli.core.itemtypes import all_types
     from coopcli.storage.splice import Change
 
-    current = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
     if expect is not None:
         _check_rows(idx, [expect], "while you were editing it")
+    current = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
     updated, changed = actions.edited(current, all_types(idx.meta.types), **changes)
     if not force:
         other = idx.same_title_and_date(updated.title, updated.date, ignore=current.id)
