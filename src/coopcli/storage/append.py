@@ -141,5 +141,6 @@ def try_append(store: Store, new: NewItem) -> Row | None:
             if settled is not None:
                 new_stamp, at = settled
                 block = blocks.render(store.format, data)
-                idx.record_append(row, new_stamp, at, block, keep + len(tail))
+                size = keep + len(tail)
+                index.quietly(lambda: idx.record_append(row, new_stamp, at, block, size))
         return row

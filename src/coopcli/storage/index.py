@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,6 +98,17 @@ def settled(path: Path, st: os.stat_result) -> tuple[str, int] | None:
     except OSError:  # pragma: no cover - the file was just written
         return None
     return (stamp(again), at) if stamp(again) == stamp(st) else None
+
+
+def quietly(update: Callable[[], None]) -> None:
+    """Record a write in the index, if it can be: the file is saved already.
+
+    Another command may have replaced the index meanwhile (a rebuild), or the disk
+    may be full; the stamp left in the index then no longer matches the file, and
+    the next command refreshes it.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        update()
 
 
 def location(item_file: Path) -> Path:

@@ -80,4 +80,11 @@ def remember(store: Store, doc: NewsFile, data: bytes) -> None:
 
     written = doc.model_copy(update={"items": sorted(doc.items, key=stored_order)})
     source = source_of(written, measure(store.format, data, written))
-    index.build(store.path, stamp, source, appendable=True, indexed_at=at)
+    appendable = getattr(store.codec, "appendable", None)
+    index.build(
+        store.path,
+        stamp,
+        source,
+        appendable=appendable is not None and appendable(data, len(doc.items)),
+        indexed_at=at,
+    )
