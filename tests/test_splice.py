@@ -50,7 +50,9 @@ edits = st.tuples(
 )
 removes = st.tuples(st.just("remove"), st.integers(0, 50), st.booleans())
 outside = st.tuples(st.just("outside"), st.integers(0, 50), st.sampled_from("XYZ"))
-imports = st.tuples(st.just("import"), st.lists(st.tuples(st.sampled_from(TITLES), DATES), max_size=3))
+imports = st.tuples(
+    st.just("import"), st.lists(st.tuples(st.sampled_from(TITLES), DATES), max_size=3)
+)
 operations = st.lists(st.one_of(adds, edits, removes, outside, imports), min_size=1, max_size=12)
 
 VARIANTS = ["canonical", "comments", "crlf", "bom", "spacing"]
@@ -121,7 +123,7 @@ def _outside(path: Path, op: tuple, fmt: str) -> None:
         return
     match = found[pick % len(found)]
     raw = match.group(1)
-    new = (letter.encode() * len(raw))
+    new = letter.encode() * len(raw)
     path.write_bytes(data[: match.start(1)] + new + data[match.end(1) :])
 
 
@@ -131,7 +133,12 @@ def _start(fmt: str, variant: str, draw: st.DrawFn) -> bytes:
 
     for n, title in enumerate(draw(st.lists(st.sampled_from(TITLES), min_size=1, max_size=4))):
         doc.items.append(
-            Item(id=f"2021-01-0{n + 1}-item-{n}", type="news", title=title, date=dt.date(2021, 1, n + 1))
+            Item(
+                id=f"2021-01-0{n + 1}-item-{n}",
+                type="news",
+                title=title,
+                date=dt.date(2021, 1, n + 1),
+            )
         )
     data = Store(Path(f"x.{fmt}")).encode(doc)
     if variant == "comments" and fmt == "toml":
@@ -146,7 +153,9 @@ def _start(fmt: str, variant: str, draw: st.DrawFn) -> bytes:
     elif variant == "bom":
         data = b"\xef\xbb\xbf" + data
     elif variant == "spacing":
-        data = data.replace(b" = ", b"=") if fmt == "toml" else json.dumps(json.loads(data)).encode()
+        data = (
+            data.replace(b" = ", b"=") if fmt == "toml" else json.dumps(json.loads(data)).encode()
+        )
     return data
 
 
@@ -156,7 +165,9 @@ def _meaningful(data: bytes) -> list[bytes]:
     ]
 
 
-def _snapshot(path: Path) -> tuple[dict[str, str], list[tuple[object, ...]], list[tuple[object, ...]]]:
+def _snapshot(
+    path: Path,
+) -> tuple[dict[str, str], list[tuple[object, ...]], list[tuple[object, ...]]]:
     with open_index(Store(path)) as idx:
         db = idx._db
         meta = dict(db.execute("SELECT key, value FROM meta"))
@@ -239,9 +250,16 @@ def test_spliced_writes_give_the_bytes_of_a_full_rewrite(
 
 def test_a_backdated_add_edit_and_remove_keep_comments_elsewhere(run: Run, news_file: Path) -> None:
     for day in ("01", "02", "03"):
-        assert run("add", "--type", "news", "--title", f"Item {day}", "--date", f"2021-10-{day}").exit_code == 0
+        assert (
+            run(
+                "add", "--type", "news", "--title", f"Item {day}", "--date", f"2021-10-{day}"
+            ).exit_code
+            == 0
+        )
     text = news_file.read_text(encoding="utf-8")
-    news_file.write_text(text.replace('title = "Item 03"\n', 'title = "Item 03"\n# checked by Ana\n'))
+    news_file.write_text(
+        text.replace('title = "Item 03"\n', 'title = "Item 03"\n# checked by Ana\n')
+    )
     assert run("add", "--type", "news", "--title", "Between", "--date", "2021-10-02").exit_code == 0
     assert run("edit", "2021-10-01", "--title", "First").exit_code == 0
     assert run("remove", "2021-10-02-item", "--yes").exit_code == 0

@@ -342,7 +342,7 @@ class Index:
         self, item: ItemView, new_stamp: str, indexed_at: int, block: bytes, size: int
     ) -> None:
         """Note an item appended to the file by coopcli itself, and the file's new stamp."""
-        with self._db:
+        with self._writing():
             (pos,) = self._db.execute("SELECT coalesce(max(pos), -1) + 1 FROM items").fetchone()
             _insert(self._db, [(pos, item, len(block), block_hash(block), CANONICAL)])
             self._set(
@@ -353,6 +353,19 @@ class Index:
                 size=str(size),
                 total=str(self.meta.total + len(block)),
             )
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction that takes the write lock first: two writers never
+        deadlock (each holding a read lock the other waits on)."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
 
     def _set(self, **values: str) -> None:
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
@@ -390,7 +403,7 @@ class Index:
         values: Mapping[str, str],
     ) -> None:
         """Drop items by id, add items with their blocks and layouts, set meta values."""
-        with self._db:
+        with self._writing():
             gone = [(id_,) for id_ in removed]
             self._db.executemany(
                 "DELETE FROM tags WHERE pos = (SELECT pos FROM items WHERE id = ?)", gone

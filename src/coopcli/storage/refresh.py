@@ -176,10 +176,6 @@ def _refresh(store: Store, idx: index.Index, file_stamp: str, indexed_at: int) -
             "appendable": "1" if appendable is not None and appendable(data, len(keys)) else "0",
         }
         idx.replace_items(removed, added, values)
-    except BaseException:
-        if db.in_transaction:
-            db.rollback()
-        raise
     finally:
         if db.in_transaction:
             db.rollback()

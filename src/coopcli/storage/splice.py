@@ -203,5 +203,5 @@ def _splice(store: Store, idx: index.Index, change: Change) -> bool:
     added = [
         (item, blocks.render(format, to_data(item)), blocks.CANONICAL) for item in change.added
     ]
-    idx.replace_items(change.removed, added, values)
+    index.quietly(lambda: idx.replace_items(change.removed, added, values))
     return True
