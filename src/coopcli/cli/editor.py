@@ -289,9 +289,8 @@ def edit_existing(news: NewsList, ref: str, *, force: bool, can_ask: bool) -> Ed
     still as it was when the editor opened; if another command changed or removed
     it meanwhile, nothing is saved and the edited text is kept.
     """
-    from coopcli.newslist import Edited
-
     from coopcli.core.view import to_data
+    from coopcli.newslist import Edited
 
     [item] = news.find([ref])
     before = to_data(item)
