@@ -50,14 +50,13 @@ def open_index(store: Store) -> index.Index:
         return index.in_memory(_EMPTY)
     doc = store.parse(data)
     source = source_of(doc, measure(store.format, data, doc))
-    appendable = getattr(store.codec, "appendable", None)
     if (
         stamp is not None
         and index.build(
             store.path,
             stamp,
             source,
-            appendable=appendable is not None and appendable(data, len(doc.items)),
+            appendable=store.codec.appendable(data, len(doc.items)),
             indexed_at=at,
         )
         and (found := index.open_for_update(store.path))
@@ -80,11 +79,10 @@ def remember(store: Store, doc: NewsFile, data: bytes) -> None:
 
     written = doc.model_copy(update={"items": sorted(doc.items, key=stored_order)})
     source = source_of(written, measure(store.format, data, written))
-    appendable = getattr(store.codec, "appendable", None)
     index.build(
         store.path,
         stamp,
         source,
-        appendable=appendable is not None and appendable(data, len(doc.items)),
+        appendable=store.codec.appendable(data, len(doc.items)),
         indexed_at=at,
     )
