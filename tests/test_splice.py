@@ -105,7 +105,7 @@ def _apply(news: NewsList, op: tuple, ids: list[str]) -> str:
 
             drafts = [{"title": t, "date": d.isoformat(), "type": "news"} for t, d in op[1]]
             data = json.dumps({"version": 1, "items": drafts}).encode()
-            result = formats.load("json").read(data, "feed.json")
+            result = formats.reader("json").read(data, "feed.json")
             report = news.import_([("feed.json", result)])
             return f"{len(report.added)} {len(report.duplicates)} {len(report.invalid)}"
     except CoopError as exc:
