@@ -365,6 +365,11 @@ class NewsList:
         """
         from coopcli import importer
 
+        if not dry_run:
+            spliced = self._splice(lambda idx: _plan_import(idx, results, default_type, progress))
+            if spliced is not None:
+                report: Report = spliced.result
+                return report
         if dry_run:
             doc = self.load()
             default = importer.check_type(default_type, doc)
@@ -502,6 +507,73 @@ def _plan_remove(idx: Index, refs: Sequence[str], expect: Sequence[ItemView] | N
         if item not in found:
             found.append(item)
     return Change(removed=[item.id for item in found], result=found)
+
+
+class _IndexIds:
+    """The ids a list holds, answered by its index (for an import)."""
+
+    def __init__(self, idx: Index) -> None:
+        self.idx = idx
+        self.new: dict[str, str] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.new or (isinstance(key, str) and self.idx.block(key) is not None)
+
+    def __getitem__(self, key: str) -> str:
+        return key
+
+    def remember(self, key: str, item_id: str) -> None:
+        self.new[key] = item_id
+
+
+class _IndexTitles:
+    """The (folded title, date) pairs a list holds, answered by its index."""
+
+    def __init__(self, idx: Index) -> None:
+        self.idx = idx
+        self.new: dict[tuple[str, dt.date], str] = {}
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.new:
+            return True
+        if not isinstance(key, tuple):
+            return False
+        title: str = key[0]
+        date: dt.date = key[1]
+        return self.idx.same_title_and_date(title, date) is not None
+
+    def __getitem__(self, key: tuple[str, dt.date]) -> str:
+        return self.new.get(key) or self.idx.same_title_and_date(*key) or ""
+
+    def remember(self, key: tuple[str, dt.date], item_id: str) -> None:
+        self.new[key] = item_id
+
+
+def _plan_import(
+    idx: Index,
+    results: Sequence[tuple[str, ReadResult]],
+    default_type: str | None,
+    progress: Progress | None,
+) -> Change | None:
+    from coopcli import importer
+    from coopcli.core.models import NewsFile
+    from coopcli.storage.splice import Change
+
+    meta = idx.meta
+    shell = NewsFile(
+        title=meta.title, link=meta.link, description=meta.description, types=meta.types
+    )
+    default = importer.check_type(default_type, shell)
+    report = importer.merge(
+        shell,
+        results,
+        default_type=default,
+        progress=progress,
+        known=(_IndexIds(idx), _IndexTitles(idx)),
+    )
+    if report.metadata:
+        return None  # the list's own title or types change: the full rewrite writes them
+    return Change(added=report.added, result=report)
 
 
 def _check_rows(idx: Index, expected: Sequence[ItemView], when: str) -> None:
