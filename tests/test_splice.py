@@ -25,10 +25,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coopcli.core.errors import CoopError
+from coopcli.core.models import Item
 from coopcli.newslist import NewsList
 from coopcli.storage import index
 from coopcli.storage.reading import open_index
 from coopcli.storage.store import Store
+from tests import strategies
 from tests.conftest import Run
 
 TITLES = ["Budget", "Cooperatives at COP26", 'Say "hi"', "Ünïcode tête", "Budget\tplan"]
@@ -316,3 +318,31 @@ def test_an_outside_change_reads_only_the_changed_items(
     assert len(parsed) == 1
     assert b"Item Three" in parsed[0]
     assert news.get("2021-10-03").title == "Item Three"
+
+
+@settings(max_examples=300, deadline=None)
+@given(item=st.integers(0, 3).flatmap(strategies.items))
+def test_the_item_writer_gives_tomli_w_s_bytes(item: Item) -> None:
+    import tomli_w
+
+    from coopcli.formats.toml import item_block
+
+    data = item.to_data()
+    assert item_block(data) == "\n[[items]]\n" + tomli_w.dumps(data)
+
+
+def test_a_hand_laid_out_file_is_rewritten_once_then_spliced(run: Run, news_file: Path) -> None:
+    news_file.write_text(
+        'version=1\n\n[[items]]\nid="2021-10-01-a"\ntype="news"\ntitle="A"\ndate=2021-10-01\n'
+        'tags=["x", "y"]\n\n[[items]]\nid="2021-10-02-b"\ntype="news"\ntitle="B"\n'
+        "date=2021-10-02\n",
+        encoding="utf-8",
+    )
+    assert run("edit", "2021-10-01-a", "--title", "First").exit_code == 0
+    rewritten = news_file.read_text(encoding="utf-8")
+    assert 'title = "First"' in rewritten
+    assert 'tags = [\n    "x",\n    "y",\n]' in rewritten  # as a full rewrite lays it out
+    with open(news_file, "a", encoding="utf-8") as handle:
+        handle.write("# the end\n")
+    assert run("remove", "2021-10-01-a", "--yes").exit_code == 0
+    assert news_file.read_text(encoding="utf-8").endswith("date = 2021-10-02\n# the end\n")
