@@ -18,7 +18,7 @@ from coopcli.core.itemtypes import resolve_type
 if TYPE_CHECKING:
     from coopcli.core.models import Item, NewsFile
     from coopcli.core.search import Hit, SearchQuery
-    from coopcli.core.view import ItemView
+    from coopcli.core.view import ItemView, Row
     from coopcli.storage.index import Index, Query
 
 
@@ -231,7 +231,7 @@ def edit_item(
     fields that changed.
     """
     item = ids.find(doc.items, ref)
-    updated, changed = edited(
+    updated, changed = _edited_model(
         item,
         doc.all_types(),
         type=type,
@@ -260,8 +260,36 @@ def edited(
     url: str | None = None,
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
-) -> tuple[Item, list[str]]:
+) -> tuple[ItemView, list[str]]:
     """``item`` with these changes, validated, and the names of the fields that changed."""
+    changes = {
+        "type": type,
+        "title": title,
+        "date": date,
+        "summary": summary,
+        "url": url,
+        "add_tags": add_tags,
+        "remove_tags": remove_tags,
+    }
+    plain = _edited_plainly(item, types, **changes)  # type: ignore[arg-type]
+    if plain is not None:
+        return plain
+    return _edited_model(item, types, **changes)  # type: ignore[arg-type]
+
+
+def _edited_model(
+    item: ItemView,
+    types: dict[str, str],
+    *,
+    type: str | None = None,
+    title: str | None = None,
+    date: dt.date | None = None,
+    summary: str | None = None,
+    url: str | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> tuple[Item, list[str]]:
+    """:func:`edited`, through the models."""
     from coopcli.core.models import Item
     from coopcli.core.view import to_data, to_json
 
@@ -289,6 +317,60 @@ def edited(
     except Exception as exc:
         raise _model_error(exc) from None
     after = updated.to_data()
+    changed = sorted(
+        name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
+    )
+    return updated, changed
+
+
+def _edited_plainly(
+    item: ItemView,
+    types: dict[str, str],
+    *,
+    type: str | None,
+    title: str | None,
+    date: dt.date | None,
+    summary: str | None,
+    url: str | None,
+    add_tags: Sequence[str],
+    remove_tags: Sequence[str],
+) -> tuple[Row, list[str]] | None:
+    """:func:`edited` without the models, for the values they would store unchanged;
+    None for anything else (the models then decide, and word any refusal)."""
+    from coopcli.core import rules
+    from coopcli.core.view import Row, to_data
+    from coopcli.storage.append import optional_text, plain_text
+
+    fields = item._asdict() if isinstance(item, Row) else None
+    if fields is None:
+        return None
+    if type is not None:
+        fields["type"] = resolve_type(type, types)
+    if title is not None:
+        fields["title"] = plain_text(title)
+    if date is not None:
+        fields["date"] = date
+    for name, value in (("summary", summary), ("url", url)):
+        if value is not None:
+            ok, text = optional_text(value)
+            if not ok:
+                return None
+            fields[name] = text
+    if add_tags or remove_tags:
+        dropped = {tag.casefold() for tag in remove_tags}
+        unknown = dropped - {tag.casefold() for tag in item.tags}
+        if unknown:
+            raise UsageError(f"{item.id} has no tag {sorted(unknown)[0]!r}")
+        kept = [tag for tag in item.tags if tag.casefold() not in dropped]
+        fields["tags"] = rules.clean_tags(kept + list(add_tags))
+    if not fields["title"] or fields["tags"] is None:
+        return None
+    try:
+        rules.check_url(fields["url"])
+    except ValueError:
+        return None
+    updated = Row(**{**fields, "tags": tuple(fields["tags"])})
+    before, after = to_data(item), to_data(updated)
     changed = sorted(
         name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
     )

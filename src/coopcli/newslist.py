@@ -308,8 +308,6 @@ class NewsList:
             "add_tags": add_tags,
             "remove_tags": remove_tags,
         }
-        import coopcli.core.models  # noqa: F401 - loaded before the lock is taken
-
         spliced = self._splice(lambda idx: _plan_edit(idx, ref, expect, force, changes))
         if spliced is not None:
             item, changed = spliced.result

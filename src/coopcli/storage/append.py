@@ -45,6 +45,16 @@ class NewItem:
     force: bool = False
 
 
+def plain_text(text: str) -> str | None:
+    """Text as the models store it (trimmed), or None where they might trim otherwise."""
+    return _trimmed(text)
+
+
+def optional_text(text: str | None) -> tuple[bool, str | None]:
+    """(understood, optional text as the models store it: blank is absent)."""
+    return _optional(text)
+
+
 def _trimmed(text: str) -> str | None:
     """Text without surrounding spaces, or None where the models might trim differently."""
     stripped = text.strip(_ASCII_SPACE)
