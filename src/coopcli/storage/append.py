@@ -117,9 +117,11 @@ def try_append(store: Store, new: NewItem) -> Row | None:
             return None
         before = index.stamp(st)
         idx = index.open_for_update(store.path, before)
-        if idx is None or not idx.meta.appendable:
+        if idx is None:
             return None
         with idx:
+            if not idx.hold(before) or not idx.meta.appendable:
+                return None
             row = prepare(idx, new)
             data = to_data(row) if row is not None else {}
             plan = codec.append(end, st.st_size, data) if row is not None else None

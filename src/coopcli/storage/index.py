@@ -169,6 +169,8 @@ class Meta:
     #: Sum of the blocks' lengths.
     total: int = 0
     indexed_at: int = 0
+    #: The stamp of the version of the file the index describes.
+    stamp: str = ""
 
 
 #: The longest substring the prefilter asks SQLite for: its LIKE refuses patterns over
@@ -244,7 +246,10 @@ class Index:
         self.meta = meta
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (a write not committed is undone)."""
+        with contextlib.suppress(sqlite3.Error):
+            if self._db.in_transaction:
+                self._db.rollback()
         self._db.close()
 
     def __enter__(self) -> Index:
@@ -353,6 +358,18 @@ class Index:
                 size=str(size),
                 total=str(self.meta.total + len(block)),
             )
+
+    def hold(self, file_stamp: str) -> bool:
+        """Take the index's write lock until the next write commits (or :meth:`close`),
+        so that no other command changes it between reading and recording a write;
+        True when it still describes the file with ``file_stamp``."""
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+            self.meta = _meta(_read_meta(self._db))
+        except sqlite3.Error:
+            return False
+        return self.meta.stamp == file_stamp
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[None]:
@@ -478,6 +495,7 @@ def _meta(values: Mapping[str, str]) -> Meta:
         size=int(values.get("size", "0")),
         total=int(values.get("total", "0")),
         indexed_at=int(values.get("indexed_at", "0")),
+        stamp=values.get("stamp", ""),
     )
 
 

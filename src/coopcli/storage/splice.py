@@ -90,7 +90,11 @@ def try_change(store: Store, plan: Plan) -> Change | None:
         if idx is None:
             return None
         with idx:
-            if not idx.meta.spliceable or idx.meta.count == 0:
+            try:
+                before = index.stamp(os.stat(store.path))
+            except OSError:
+                return None
+            if not idx.hold(before) or not idx.meta.spliceable or idx.meta.count == 0:
                 return None
             change = plan(idx)
             if change is None:
