@@ -79,12 +79,15 @@ def try_change(store: Store, plan: Plan) -> Change | None:
         return None
     # Outside the lock, bring the index up to date: a refresh after an outside
     # change reads the changed blocks, which should not make other writers wait.
+    # While another coopcli holds the lock, it is writing and will record its own
+    # change in the index: refreshing meanwhile would only make it wait.
     from coopcli.storage.reading import open_index
 
-    try:
-        open_index(store).close()
-    except CoopError:  # the full path says what is wrong with the file
-        return None
+    if not store.lock_busy():
+        try:
+            open_index(store).close()
+        except CoopError:  # the full path says what is wrong with the file
+            return None
     with store.lock():
         idx = _current(store)
         if idx is None:
