@@ -346,3 +346,33 @@ def test_a_hand_laid_out_file_is_rewritten_once_then_spliced(run: Run, news_file
         handle.write("# the end\n")
     assert run("remove", "2021-10-01-a", "--yes").exit_code == 0
     assert news_file.read_text(encoding="utf-8").endswith("date = 2021-10-02\n# the end\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    item=st.integers(0, 3).flatmap(strategies.items),
+    title=st.none() | st.text(),
+    tags=st.none() | st.lists(st.text(max_size=5), max_size=3),
+    url=st.none() | st.sampled_from(["ftp://x", "https://x.org", " https://x.org", ""]),
+)
+def test_a_new_block_checked_without_the_models_is_what_they_store(
+    item: Item, title: str | None, tags: list[str] | None, url: str | None
+) -> None:
+    from pydantic import ValidationError
+
+    from coopcli.core.itemtypes import all_types
+    from coopcli.core.view import to_data
+    from coopcli.storage.refresh import _plain_item
+
+    raw = item.to_data()
+    for name, value in (("title", title), ("tags", tags), ("url", url)):
+        if value is not None:
+            raw[name] = value
+    plain = _plain_item(dict(raw), all_types({}))
+    if plain is None:
+        return  # the models decide
+    try:
+        stored = Item.model_validate(raw)
+    except ValidationError as exc:
+        raise AssertionError(f"accepted without the models, refused by them: {exc}") from None
+    assert to_data(plain) == to_data(stored)

@@ -14,16 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from coopcli.core import rules
 from coopcli.core.itemtypes import all_types, match_type
-from coopcli.core.view import ItemView, to_data
+from coopcli.core.rules import ID_MAX_LENGTH, ID_PATTERN
+from coopcli.core.view import ITEM_FIELDS, ItemView, Row, to_data
 from coopcli.formats.toml import toml_string
 from coopcli.storage import blocks, index
+from coopcli.storage.append import plain_text
 
 if TYPE_CHECKING:
-    from coopcli.core.models import Item, NewsFile
+    from coopcli.core.models import NewsFile
     from coopcli.storage.store import Store
 
 
@@ -75,7 +79,46 @@ def measure(format: str, data: bytes, doc: NewsFile) -> index.Blocks | None:
     )
 
 
-def validate_item(format: str, raw: dict[str, Any], types: dict[str, str]) -> Item | None:
+_ID = re.compile(ID_PATTERN)
+_OPTIONAL = ("summary", "url")
+
+
+def _plain_item(raw: dict[str, Any], types: dict[str, str]) -> Row | None:
+    """An item whose values the models would store exactly as they are, checked by the
+    same rules without loading the models; None for anything else."""
+    item_id, key, title, date = (raw.get(name) for name in ("id", "type", "title", "date"))
+    tags = raw.get("tags", [])
+    if (
+        not raw.keys() <= set(ITEM_FIELDS)
+        or not isinstance(item_id, str)
+        or len(item_id) > ID_MAX_LENGTH
+        or not _ID.match(item_id)
+        or key not in types
+        or not isinstance(title, str)
+        or not title
+        or plain_text(title) != title
+        or type(date) is not dt.date
+        or not isinstance(tags, list)
+        or not all(isinstance(tag, str) for tag in tags)
+        or rules.clean_tags(tags) != tags
+    ):
+        return None
+    optional: list[str | None] = []
+    for name in _OPTIONAL:
+        value = raw.get(name)
+        if value is not None and (
+            not isinstance(value, str) or not value or plain_text(value) != value
+        ):
+            return None
+        optional.append(value)
+    try:
+        rules.check_url(optional[1])
+    except ValueError:
+        return None
+    return Row(item_id, key, title, date, optional[0], optional[1], tuple(tags))
+
+
+def validate_item(format: str, raw: dict[str, Any], types: dict[str, str]) -> ItemView | None:
     """One item as a full load validates it, or None when it does not validate."""
     from pydantic import ValidationError
 
@@ -86,6 +129,9 @@ def validate_item(format: str, raw: dict[str, Any], types: dict[str, str]) -> It
             raw["date"] = dt.date.fromisoformat(raw["date"])
         except ValueError:
             return None
+    plain = _plain_item(raw, types)
+    if plain is not None:
+        return plain
     try:
         item = Item.model_validate(raw)
     except ValidationError:
