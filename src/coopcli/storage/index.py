@@ -281,6 +281,8 @@ class Index:
         A range on the id index, so finding an id costs the same in any size of list
         (and, unlike LIKE, is exact about case).
         """
+        if not _storable(prefix):
+            return []  # no id holds what UTF-8 cannot (a lone surrogate from the shell)
         sql = f"SELECT {_COLUMNS} FROM items WHERE id >= ? AND id < ? ORDER BY id != ?, id LIMIT ?"
         count = -1 if limit is None else limit
         params = (prefix, prefix + "\U0010ffff", prefix, count)
@@ -397,6 +399,8 @@ class Index:
 
     def block(self, id_: str) -> tuple[Row, int, int] | None:
         """The item with exactly this id, its block's length and hash."""
+        if not _storable(id_):
+            return None
         record = self._db.execute(
             f"SELECT {_COLUMNS}, len, hash FROM items WHERE id = ?", (id_,)
         ).fetchone()
@@ -442,6 +446,15 @@ class Index:
     def sorted_keys(self) -> list[tuple[int, str, str]]:
         """(pos, date, id) of every item, in stored order."""
         return list(self._db.execute("SELECT pos, date, id FROM items ORDER BY date, id"))
+
+
+def _storable(text: str) -> bool:
+    """Whether SQLite can be given ``text`` (valid UTF-8, no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _insert(
