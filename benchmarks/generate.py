@@ -186,6 +186,10 @@ def items(count: int, seed: int = SEED) -> list[Item]:
     return drafts
 
 
+#: Bumped when the files' layout changes, so that saved data is generated again.
+LAYOUT = 2
+
+
 def _toml_string(text: str) -> str:
     # A JSON string is a valid TOML basic string (same escapes, \uXXXX for controls).
     return json.dumps(text, ensure_ascii=False)
@@ -205,7 +209,10 @@ def to_toml(data: list[Item]) -> str:
         if item.url:
             out.append(f"url = {_toml_string(item.url)}\n")
         if item.tags:
-            out.append(f"tags = [{', '.join(_toml_string(tag) for tag in item.tags)}]\n")
+            # One tag a line, as coopcli itself writes them (so that its writes can
+            # splice the file instead of rewriting it).
+            tags = "".join(f"    {_toml_string(tag)},\n" for tag in item.tags)
+            out.append(f"tags = [\n{tags}]\n")
     return "".join(out)
 
 
@@ -284,6 +291,7 @@ def generate(count: int, out: Path, seed: int = SEED) -> dict[str, object]:
     (out / "journal.txt").write_text(to_journal(data), encoding="utf-8")
     middle = len(data) // 2
     meta: dict[str, object] = {
+        "layout": LAYOUT,
         "items": count,
         "seed": seed,
         "tag": TAG_10,
@@ -299,8 +307,54 @@ def generate(count: int, out: Path, seed: int = SEED) -> dict[str, object]:
         # `add` adds the next day's news, after every item, as a user does day to day.
         "add_date": ((data[-1].date if data else LAST_DAY) + dt.timedelta(days=1)).isoformat(),
     }
+    for fmt in ("toml", "json"):
+        pulled = out / f"news.pulled.{fmt}"
+        pulled.write_bytes(pulled_version((out / f"news.{fmt}").read_bytes(), fmt))
+    (out / "feed.json").write_text(feed(count, seed), encoding="utf-8")
     (out / "meta.json").write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
     return meta
+
+
+#: How many items another version of the file (a teammate's, pulled) changes.
+PULLED_CHANGES = 5
+
+
+def pulled_version(data: bytes, fmt: str) -> bytes:
+    """The item file as a ``git pull`` might bring it: a few titles changed."""
+    marker = b'\ntitle = "' if fmt == "toml" else b'\n      "title": "'
+    for n in range(PULLED_CHANGES):
+        at = data.find(marker, len(data) * (2 * n + 1) // (2 * PULLED_CHANGES))
+        if at < 0:
+            continue
+        at += len(marker)
+        data = data[:at] + b"Updated: " + data[at:]
+    return data
+
+
+FEED_ITEMS = 20
+
+
+def feed(count: int, seed: int = SEED) -> str:
+    """A JSON Feed of 20 new items to import (dated within the list's last year)."""
+    rng = random.Random(seed + 1)
+    entries = []
+    for n in range(FEED_ITEMS):
+        day = LAST_DAY - dt.timedelta(days=rng.randrange(365))
+        entries.append(
+            {
+                "id": f"https://www.example.org/feed/{n}",
+                "url": f"https://www.example.org/feed/{n}",
+                "title": f"Feed story {n}: cooperatives and {rng.choice(TAGS)}",
+                "content_text": "A story from a partner's feed.",
+                "date_published": f"{day.isoformat()}T09:00:00Z",
+            }
+        )
+    doc = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Partner news",
+        "items": entries,
+    }
+    return json.dumps(doc, indent=2) + "\n"
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -31,6 +31,7 @@ ADD_TITLE = "Cooperatives at COP26"
 ADD_SUMMARY = "Cooperatives took part in the climate talks in Glasgow."
 ADD_TAG = "climate"
 ADD_URL = "https://www.example.org/cop26"
+EDIT_TITLE = "Cooperatives at COP26, updated"
 
 
 def base_env(home: Path) -> dict[str, str]:
@@ -102,6 +103,7 @@ class Buku(Peer):
         # --nostdin must come first: without it buku waits for input on a pipe.
         exe = [str(self.executable), "--nostdin"]
         quiet = ["--np", "--nc"]
+        add = [*quiet, "--offline", "-a", ADD_URL, ADD_TAG, "--title", ADD_TITLE, "-c", ADD_SUMMARY]
         commands = {
             "version": ["--version"],
             "help": ["--help"],
@@ -109,20 +111,16 @@ class Buku(Peer):
             "tag": [*quiet, "--stag", str(meta["tag"])],
             "search": [*quiet, "-s", str(meta["word"])],
             "show": [*quiet, "-p", str(meta["show_index"])],
-            "add": [
-                *quiet,
-                "--offline",
-                "-a",
-                ADD_URL,
-                ADD_TAG,
-                "--title",
-                ADD_TITLE,
-                "-c",
-                ADD_SUMMARY,
-            ],
+            "add": add,
             # buku's nearest thing to a summary: every tag with its count.
             "stats": [*quiet, "--stag"],
             "export": [*quiet, "-p", "-j"],
+            # The nearest buku has to the operations coopcli adds to the table.
+            "add_mid": add,
+            "edit": [*quiet, "--tacit", "-u", str(meta["show_index"]), "--title", EDIT_TITLE],
+            "remove": [*quiet, "--tacit", "-d", str(meta["show_index"])],
+            "import": add,
+            "pulled": [*quiet, "-p", "-20"],
         }
         args = commands.get(op)
         return None if args is None else [*exe, *args]

@@ -26,7 +26,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Saves the crash loop runs to the end before it starts killing.
-WARM_UP = 4
+WARM_UP = 6
 
 
 def coopcli_process(
@@ -178,11 +178,22 @@ def _report(path: Path, before: bytes) -> dict[str, Any]:
     report["count"] = len(doc.items)
     report["new"] = sorted(item.title for item in doc.items if item.title.startswith("New"))
     # A file cut short can still parse (an empty file is an empty list).
-    report["first_summary"] = (doc.items[0].summary or "")[:20] if doc.items else None
+    first = [item.summary or "" for item in doc.items if item.id == "2021-10-01-item-0"]
+    report["first_summary"] = first[0][:20] if first else None
+    report["ids"] = [item.id for item in doc.items]
     return report
 
 
-def _command(point: int, path: Path) -> list[str]:
+def _command(point: int, path: Path, mode: str) -> list[str]:
+    if mode == "splice":
+        # Each changes one block in the middle or at the start of the file.
+        kind = point % 3
+        if kind == 0:
+            day = "2021-09-30"  # sorts before every item: inserted, not appended
+            return ["add", "-t", "news", "--title", f"New {point}", "-d", day, "-f", str(path)]
+        if kind == 1:
+            return ["edit", "2021-10-01-item-0", "--summary", f"edited {point}", "-f", str(path)]
+        return ["remove", f"2021-10-01-item-{point}", "--yes", "-f", str(path)]
     if point % 2:
         return ["edit", "2021-10-01-item-0", "--summary", f"edited {point}", "-f", str(path)]
     return ["add", "-t", "news", "--title", f"New {point}", "-d", "2021-10-02", "-f", str(path)]
@@ -204,29 +215,33 @@ def _run_child(args: list[str]) -> None:
         os._exit(code)
 
 
-def crash_loop(path: Path, points: int, seed: int) -> None:
-    """Kill ``points`` real saves of ``path`` at random moments; report each on stdout."""
+def crash_loop(path: Path, points: int, seed: int, mode: str = "append") -> None:
+    """Kill ``points`` real saves of ``path`` at random moments; report each on stdout.
+
+    ``mode`` "append" adds at the end and edits (a splice); "splice" adds before every
+    item, edits and removes items in the middle of the file.
+    """
     import coopcli.cli.app  # noqa: F401  (imported once, before forking)
 
     rng = random.Random(seed)
-    durations: dict[int, float] = {}
+    durations: dict[str, float] = {}
     for point in range(points + WARM_UP):
         # The first rounds run to the end, to time an add and an edit (the first add
         # also builds the index, so the second of each counts).
         kill = point >= WARM_UP
         before = path.read_bytes()
-        args = _command(point, path)
+        args = _command(point, path, mode)
         started = time.monotonic()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child is killed or exits
             _run_child(args)
-        delay = rng.uniform(0, durations[point % 2] * 1.3) if kill else 0.0
+        delay = rng.uniform(0, durations[args[0]] * 1.3) if kill else 0.0
         if kill:
             time.sleep(delay)
             os.kill(pid, signal.SIGKILL)
         _, status = os.waitpid(pid, 0)
         if not kill:
-            durations[point % 2] = time.monotonic() - started
+            durations[args[0]] = time.monotonic() - started
         report = _report(path, before)
         report.update(
             point=point,
@@ -242,7 +257,7 @@ def crash_loop(path: Path, points: int, seed: int) -> None:
 def main(argv: list[str]) -> int:
     """Entry point of the helper script."""
     if argv[:1] == ["crash-loop"]:
-        crash_loop(Path(argv[1]), int(argv[2]), int(argv[3]))
+        crash_loop(Path(argv[1]), int(argv[2]), int(argv[3]), *argv[4:5])
         return 0
     print(f"usage: python -m tests.procs crash-loop FILE POINTS SEED, not {argv}", file=sys.stderr)
     return 2

@@ -92,3 +92,83 @@ def test_two_concurrent_edits_both_kept(seeded: Path, isolated: Path, suffix: st
     assert [code for _, _, code in outcomes] == [0, 0], outcomes
     item = next(i for i in Store(path).load().items if i.id == "2021-10-13-training-by-ilo")
     assert (item.summary, item.title, item.tags) == ("New summary.", "New title", ["x"])
+
+
+def _mixed_command(n: int, path: Path) -> tuple[str, list[str]]:
+    """A backdated add, an edit or a removal in the middle of the file: all splices."""
+    kind = ("add", "edit", "remove")[n % 3]
+    if kind == "add":
+        day = f"2021-09-{n % 28 + 1:02d}"
+        return kind, ["add", "-t", "news", "--title", f"Added {n}", "-d", day, "-f", str(path)]
+    if kind == "edit":
+        return kind, ["edit", f"2021-10-01-item-{n}", "--title", f"Edited {n}", "-f", str(path)]
+    return kind, ["remove", f"2021-10-01-item-{n}", "--yes", "-f", str(path)]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_writers_killed_or_not_lose_no_acknowledged_write(isolated: Path, suffix: str) -> None:
+    """Rounds of 20 processes adding, editing and removing at once, some killed."""
+    import random
+
+    from tests.procs import big_item_file
+
+    path = isolated / f"news{suffix}"
+    big_item_file(path, items=200, summary_bytes=2_000)
+    assert coopcli_process("list", "-f", str(path)).returncode == 0  # the index
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    rng = random.Random(20211101)
+    acknowledged: list[tuple[str, int]] = []
+    for round_ in range(3):
+        numbers = range(round_ * 20, round_ * 20 + 20)
+        started = [
+            (
+                n,
+                *_mixed_command(n, path),
+                start_coopcli(*_mixed_command(n, path)[1], env=env, inherit=False),
+            )
+            for n in numbers
+        ]
+        doomed = {n for n in numbers if rng.random() < 0.25}
+        time.sleep(rng.uniform(0.2, 1.0))  # not a speed assumption: kills land anywhere
+        for n, _, _, process in started:
+            if n in doomed:
+                process.kill()
+        for n, kind, _, process in started:
+            process.communicate(timeout=600)
+            if process.returncode == 0:
+                acknowledged.append((kind, n))
+            else:
+                assert n in doomed, (n, process.returncode)
+    assert acknowledged
+    checked = coopcli_process("check", "-f", str(path))
+    assert checked.returncode == 0, checked.stderr
+    items = {item.id: item for item in Store(path).load().items}
+    for kind, n in acknowledged:
+        if kind == "add":
+            assert any(item.title == f"Added {n}" for item in items.values()), n
+        elif kind == "edit":
+            assert items[f"2021-10-01-item-{n}"].title == f"Edited {n}"
+        else:
+            assert f"2021-10-01-item-{n}" not in items
+    listed = coopcli_process("list", "-n", "100000", "-f", str(path))
+    assert len(listed.stdout.splitlines()) == len(items)  # the index agrees with the file
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_forty_writers_at_once_all_succeed_within_the_default_lock_wait(
+    isolated: Path, suffix: str
+) -> None:
+    """The lock is held for milliseconds, so 40 writers need no patience setting."""
+    from tests.procs import big_item_file
+
+    path = isolated / f"news{suffix}"
+    big_item_file(path, items=200, summary_bytes=2_000)
+    assert coopcli_process("list", "-f", str(path)).returncode == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COVERAGE_", "COOPCLI_LOCK"))}
+    started = [
+        start_coopcli(*_mixed_command(n, path)[1], env=env, inherit=False) for n in range(40)
+    ]
+    results = [(*process.communicate(timeout=600), process.returncode) for process in started]
+    assert [r for r in results if r[2]] == []
+    assert coopcli_process("check", "-f", str(path)).returncode == 0
+    assert len(Store(path).load().items) == 200 + 14 - 13

@@ -26,9 +26,12 @@ from tests.procs import ROOT, WARM_UP, big_item_file, coopcli_process
 KILL_POINTS = 50
 
 
-def _crash_loop(path: Path, points: int, seed: int) -> list[dict[str, Any]]:
+def _crash_loop(path: Path, points: int, seed: int, mode: str = "append") -> list[dict[str, Any]]:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.procs", "crash-loop", str(path), str(points), str(seed)],
+        [
+            *(sys.executable, "-m", "tests.procs", "crash-loop"),
+            *(str(path), str(points), str(seed), mode),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -84,6 +87,43 @@ def test_kill_9_at_random_points_of_a_save(isolated: Path) -> None:
     assert added.returncode == 0, added.stderr
     assert sorted(p.name for p in isolated.iterdir() if p.name.startswith(".")) == []
     assert len(Store(path).load().items) == count + 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_kill_9_while_splicing_leaves_the_old_or_the_new_file(isolated: Path, suffix: str) -> None:
+    """Backdated adds, edits and removals in the middle of the file, killed at random."""
+    path = isolated / f"news{suffix}"
+    big_item_file(path, items=120, summary_bytes=20_000)
+    listed = coopcli_process("list", "-f", str(path))  # the index, as any read makes it
+    assert listed.returncode == 0, listed.stderr
+    reports = _crash_loop(path, KILL_POINTS, seed=20211030, mode="splice")
+    ids = reports[0]["ids"]
+    first = reports[0]["first_summary"]
+    for report in reports[1:]:
+        assert "error" not in report, report  # never a partial or invalid file
+        if report["same"]:
+            continue
+        point = report["point"]
+        kind = point % 3
+        if kind == 0:
+            ids = sorted([f"2021-09-30-new-{point}", *ids])
+        elif kind == 1:
+            first = f"edited {point}"
+        else:
+            ids = [i for i in ids if i != f"2021-10-01-item-{point}"]
+        assert report["ids"] == ids, report
+        assert report["first_summary"] == first, report
+        assert report["backup_is_previous"], report
+    killed = [r for r in reports if r["killed"]]
+    for command in ("add", "edit", "remove"):
+        outcomes = {r["same"] for r in killed if r["command"] == command and r["status"] == 9}
+        assert True in outcomes, command
+    assert any(not r["same"] for r in killed)
+    checked = coopcli_process("check", "-f", str(path))
+    assert checked.returncode == 0, checked.stderr
+    listed = coopcli_process("list", "-n", "1000", "-f", str(path))
+    assert len(listed.stdout.splitlines()) == len(ids)  # the index agrees with the file
 
 
 @pytest.mark.parametrize(

@@ -80,6 +80,7 @@ def test_rewrite_is_checked_before_it_replaces(
         return str(real_dump({**data, "items": data["items"][:-1]}))
 
     monkeypatch.setattr(codec, "dump", lossy_dump)
+    monkeypatch.setenv("COOPCLI_NO_INDEX", "1")  # the full rewrite, not a splice
     result = run("edit", "2021-10-01", "--title", "First")
     assert result.exit_code == 4
     assert result.stderr == (
@@ -87,6 +88,44 @@ def test_rewrite_is_checked_before_it_replaces(
     )
     assert path.read_bytes() == before
     assert not [p for p in isolated.iterdir() if p.name.endswith(".tmp")]
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+@pytest.mark.parametrize("change", ["edit", "remove", "backdated add"])
+def test_a_splice_is_checked_before_it_replaces(
+    run: Run, isolated: Path, suffix: str, change: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = isolated / f"news{suffix}"
+    monkeypatch.setenv("COOPCLI_FILE", str(path))
+    for day in ("01", "02", "03"):
+        run("add", "-t", "news", "--title", f"Item {day}", "--date", f"2021-10-{day}")
+    before = path.read_bytes()
+    from coopcli.storage import blocks
+
+    real_render = blocks.render
+
+    def lossy_render(format: str, item: dict[str, Any]) -> bytes:
+        # A writer bug that drops the title: a block, but not what was meant.
+        return real_render(format, {**item, "title": "Lost"})
+
+    monkeypatch.setattr(blocks, "render", lossy_render)
+    if change == "edit":
+        result = run("edit", "2021-10-02", "--title", "Second")
+    elif change == "remove":
+        # A removal writes no new block: the copy is checked by its length.
+        monkeypatch.setattr(os, "ftruncate", lambda fd, size: real_truncate(fd, size + 1))
+        result = run("remove", "2021-10-02", "--yes")
+    else:
+        result = run("add", "-t", "news", "--title", "Between", "--date", "2021-10-02")
+    assert result.exit_code == 4, result.stderr
+    assert result.stderr == (
+        f"Error: {path}: the new version did not read back as written; the file is unchanged\n"
+    )
+    assert path.read_bytes() == before
+    assert not [p for p in isolated.iterdir() if p.name.endswith(".tmp")]
+
+
+real_truncate = os.ftruncate
 
 
 @pytest.mark.parametrize("suffix", [".toml", ".json"])

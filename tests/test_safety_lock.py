@@ -109,10 +109,17 @@ def test_a_lock_left_by_a_killed_process_never_blocks(
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize("indexed", [False, True])
 def test_the_lock_covers_the_whole_read_modify_write(
-    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
+    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch, indexed: bool
 ) -> None:
-    """Reading the file and replacing it both happen while the lock is held."""
+    """Reading the file and replacing it both happen while the lock is held: the whole
+    file on a full rewrite, the blocks it changes when a write splices them."""
+    if indexed:
+        assert run("list").exit_code == 0  # the index, made as any read makes it
+        assert run("edit", "2021-10-13", "--title", "Spliceable").exit_code == 0
+    else:
+        monkeypatch.setenv("COOPCLI_NO_INDEX", "1")
     lock = Path(f"{seeded}.lock")
     seen: list[tuple[str, bool]] = []
 
@@ -125,11 +132,16 @@ def test_the_lock_covers_the_whole_read_modify_write(
             fcntl.flock(probe, fcntl.LOCK_UN)
             return False
 
-    real_read, real_replace = Store.read_bytes, os.replace
+    real_read, real_replace, real_pread = Store.read_bytes, os.replace, os.pread
 
     def read_bytes(self: Store) -> bytes | None:
         seen.append(("read", held()))
         return real_read(self)
+
+    def pread(fd: int, length: int, offset: int) -> bytes:
+        if os.path.samefile(f"/proc/self/fd/{fd}", seeded):
+            seen.append(("read", held()))
+        return real_pread(fd, length, offset)
 
     def replace(src: str, dst: str) -> None:
         if Path(dst) == seeded:
@@ -138,6 +150,7 @@ def test_the_lock_covers_the_whole_read_modify_write(
 
     monkeypatch.setattr(Store, "read_bytes", read_bytes)
     monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "pread", pread)
     assert run("edit", "2021-10-13", "--title", "Locked").exit_code == 0
     assert ("read", True) in seen
     assert ("replace", True) in seen

@@ -7,13 +7,14 @@ calls one of these, and renders the result.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from coopcli.core import ids, query
 from coopcli.core.errors import DataError, UsageError
 from coopcli.core.itemtypes import resolve_type
+from coopcli.core.view import Row
 
 if TYPE_CHECKING:
     from coopcli.core.models import Item, NewsFile
@@ -179,10 +180,7 @@ def _check_duplicate(doc: NewsFile, candidate: Item, *, ignore: str | None = Non
     key = (candidate.title.casefold(), candidate.date)
     for item in doc.items:
         if item.id != ignore and (item.title.casefold(), item.date) == key:
-            raise DataError(
-                f"an item with this title and date already exists: {item.id} "
-                "(use --force to add it anyway)"
-            )
+            raise duplicate_error(item.id)
 
 
 def _model_error(exc: Exception) -> UsageError:
@@ -261,9 +259,95 @@ def edit_item(
     names of the fields that changed.
     """
     item = ids.find(doc.items, ref)
+    updated, changed = edited(
+        item,
+        doc.all_types(),
+        vocabulary=doc.tags,
+        type=type,
+        title=title,
+        date=date,
+        summary=summary,
+        url=url,
+        add_tags=add_tags,
+        remove_tags=remove_tags,
+    )
+    # A document's items are models, so the edit is one too (the plain path is for rows).
+    model = cast("Item", updated)
+    if not force:
+        _check_duplicate(doc, model, ignore=item.id)
+    index = next(n for n, other in enumerate(doc.items) if other is item)
+    doc.items[index] = model
+    return model, changed
+
+
+def edited(
+    item: ItemView,
+    types: dict[str, str],
+    *,
+    vocabulary: Mapping[str, str] | None = None,
+    type: str | None = None,
+    title: str | None = None,
+    date: dt.date | None = None,
+    summary: str | None = None,
+    url: str | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> tuple[ItemView, list[str]]:
+    """``item`` with these changes, validated, and the names of the fields that changed."""
+    changes = {
+        "type": type,
+        "title": title,
+        "date": date,
+        "summary": summary,
+        "url": url,
+        "add_tags": add_tags,
+        "remove_tags": remove_tags,
+    }
+    if vocabulary and add_tags:
+        from coopcli.core.tags import check_vocabulary
+
+        # Only tags the item did not have: an old tag may stay until it is cleaned up.
+        had = {tag.casefold() for tag in item.tags}
+        check_vocabulary([t for t in add_tags if t.strip().casefold() not in had], vocabulary)
+    plain = _edited_plainly(item, types, **changes)  # type: ignore[arg-type]
+    updated, changed = (
+        plain if plain is not None else _edited_model(item, types, **changes)  # type: ignore[arg-type]
+    )
+    if "title" in changed or "summary" in changed:
+        from coopcli.core import status as statuses
+
+        at = statuses.now()
+        if statuses.is_public(item, at):
+            # A correction of what the public has already seen: feeds and the site say when.
+            stamp = statuses.updated_stamp(at)
+            updated = (
+                updated._replace(updated=stamp)
+                if isinstance(updated, Row)
+                else updated.model_copy(update={"updated": stamp})
+            )
+            changed = sorted({*changed, "updated"})
+    return updated, changed
+
+
+def _edited_model(
+    item: ItemView,
+    types: dict[str, str],
+    *,
+    type: str | None = None,
+    title: str | None = None,
+    date: dt.date | None = None,
+    summary: str | None = None,
+    url: str | None = None,
+    add_tags: Sequence[str] = (),
+    remove_tags: Sequence[str] = (),
+) -> tuple[Item, list[str]]:
+    """:func:`edited`, through the models."""
+    from coopcli.core.models import Item
+    from coopcli.core.view import to_data, to_json
+
     changes: dict[str, object] = {}
     if type is not None:
-        changes["type"] = resolve_type(type, doc.all_types())
+        changes["type"] = resolve_type(type, types)
     if title is not None:
         changes["title"] = title
     if date is not None:
@@ -279,33 +363,78 @@ def edit_item(
             raise UsageError(f"{item.id} has no tag {sorted(unknown)[0]!r}")
         kept = [tag for tag in item.tags if tag.casefold() not in dropped]
         changes["tags"] = kept + list(add_tags)
-        if doc.tags:
-            from coopcli.core.tags import check_vocabulary
-
-            # Only tags the item did not have: an old tag may stay until it is cleaned up.
-            had = {tag.casefold() for tag in item.tags}
-            check_vocabulary([t for t in add_tags if t.strip().casefold() not in had], doc.tags)
-    before = item.to_data()
+    before = to_data(item)
     try:
-        updated = item.model_validate({**item.model_dump(), **changes})
+        updated = Item.model_validate({**to_json(item), **changes})
     except Exception as exc:
         raise _model_error(exc) from None
-    if (updated.title, updated.summary) != (item.title, item.summary):
-        from coopcli.core import status as statuses
-
-        at = statuses.now()
-        if statuses.is_public(item, at):
-            # A correction of what the public has already seen: feeds and the site say when.
-            updated = updated.model_copy(update={"updated": statuses.updated_stamp(at)})
-    if not force:
-        _check_duplicate(doc, updated, ignore=item.id)
     after = updated.to_data()
     changed = sorted(
         name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
     )
-    index = next(n for n, other in enumerate(doc.items) if other is item)
-    doc.items[index] = updated
     return updated, changed
+
+
+def _edited_plainly(
+    item: ItemView,
+    types: dict[str, str],
+    *,
+    type: str | None,
+    title: str | None,
+    date: dt.date | None,
+    summary: str | None,
+    url: str | None,
+    add_tags: Sequence[str],
+    remove_tags: Sequence[str],
+) -> tuple[Row, list[str]] | None:
+    """:func:`edited` without the models, for the values they would store unchanged;
+    None for anything else (the models then decide, and word any refusal)."""
+    from coopcli.core import rules
+    from coopcli.core.view import Row, to_data
+    from coopcli.storage.append import optional_text, plain_text
+
+    fields = item._asdict() if isinstance(item, Row) else None
+    if fields is None:
+        return None
+    if type is not None:
+        fields["type"] = resolve_type(type, types)
+    if title is not None:
+        fields["title"] = plain_text(title)
+    if date is not None:
+        fields["date"] = date
+    for name, value in (("summary", summary), ("url", url)):
+        if value is not None:
+            ok, text = optional_text(value)
+            if not ok:
+                return None
+            fields[name] = text
+    if add_tags or remove_tags:
+        dropped = {tag.casefold() for tag in remove_tags}
+        unknown = dropped - {tag.casefold() for tag in item.tags}
+        if unknown:
+            raise UsageError(f"{item.id} has no tag {sorted(unknown)[0]!r}")
+        kept = [tag for tag in item.tags if tag.casefold() not in dropped]
+        fields["tags"] = rules.clean_tags(kept + list(add_tags))
+    if not fields["title"] or fields["tags"] is None:
+        return None
+    try:
+        rules.check_url(fields["url"])
+    except ValueError:
+        return None
+    updated = Row(**{**fields, "tags": tuple(fields["tags"])})
+    before, after = to_data(item), to_data(updated)
+    changed = sorted(
+        name for name in after.keys() | before.keys() if after.get(name) != before.get(name)
+    )
+    return updated, changed
+
+
+def duplicate_error(other_id: str) -> DataError:
+    """The refusal of an item whose title and date another item has."""
+    return DataError(
+        f"an item with this title and date already exists: {other_id} "
+        "(use --force to add it anyway)"
+    )
 
 
 def find_items(doc: NewsFile, refs: Sequence[str]) -> list[Item]:

@@ -8,12 +8,13 @@ duplicates and adds the rest to a document; the CLI runs it inside one transacti
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from coopcli import formats
 from coopcli.core import ids
@@ -233,14 +234,40 @@ def _error_message(exc: Exception) -> str:
     return str(exc)
 
 
+K = TypeVar("K", contravariant=True)
+
+
+class Known(Protocol[K]):
+    """What a list already holds, by key: each key's item id."""
+
+    def __contains__(self, key: object) -> bool: ...
+    def __getitem__(self, key: K) -> str: ...
+    def remember(self, key: K, item_id: str) -> None:
+        """Note an item just added."""
+
+
+class _Dict(dict[Any, str]):
+    def remember(self, key: Any, item_id: str) -> None:
+        self[key] = item_id
+
+
+class _Set(_Dict):
+    def __init__(self, ids: set[str]) -> None:
+        super().__init__((item_id, item_id) for item_id in ids)
+
+
 def merge(
     doc: NewsFile,
     results: Sequence[tuple[str, ReadResult]],
     *,
     default_type: str | None = None,
     progress: Progress | None = None,
+    known: tuple[Known[str], Known[tuple[str, dt.date]]] | None = None,
 ) -> Report:
     """Add the drafts of ``results`` (source, result) to ``doc`` and say what happened.
+
+    ``known`` answers which ids are taken and which (folded title, date) pairs exist
+    (by default, from ``doc.items``; a large list answers from its index instead).
 
     Each draft's type is its own (a key or label), else a category naming a known
     type, else ``default_type``, else ``news``. A draft with the id of an item already
@@ -270,8 +297,13 @@ def merge(
                 report.metadata.append(f"the list's {name} from {source}")
 
     types = doc.all_types()
-    taken = {item.id for item in doc.items}
-    seen = {(item.title.casefold(), item.date): item.id for item in doc.items}
+    taken: Known[str]
+    seen: Known[tuple[str, dt.date]]
+    if known is None:
+        taken = _Set({item.id for item in doc.items})
+        seen = _Dict({(item.title.casefold(), item.date): item.id for item in doc.items})
+    else:
+        taken, seen = known
     valid_id = re.compile(ID_PATTERN)
 
     work: Iterable[tuple[str, int, Draft]] = [
@@ -325,8 +357,8 @@ def merge(
         except (ValidationError, ValueError) as exc:
             report.invalid.append(skip(_error_message(exc)))
             continue
-        taken.add(item.id)
-        seen[title_date] = item.id
+        taken.remember(item.id, item.id)
+        seen.remember(title_date, item.id)
         report.added.append(item)
     doc.items.extend(report.added)
     return report

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from coopcli import actions
 from coopcli.core.errors import DataError, UsageError
@@ -39,9 +39,11 @@ if TYPE_CHECKING:
     from coopcli.core.view import ItemView, Listing
     from coopcli.formats import ReadResult
     from coopcli.importer import Progress, Report
+    from coopcli.storage.append import NewItem
     from coopcli.storage.backup import Swap
     from coopcli.storage.check import Report as CheckReport
     from coopcli.storage.index import Index, Meta
+    from coopcli.storage.splice import Change, Plan
     from coopcli.storage.stats import By, Stats
 
 
@@ -213,9 +215,17 @@ class NewsList:
         with self.index() as idx:
             return ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
 
-    def find(self, refs: Sequence[str]) -> list[Item]:
+    def find(self, refs: Sequence[str]) -> list[ItemView]:
         """The items named by ``refs`` (ids or unique prefixes), each once, as stored."""
-        return actions.find_items(self.load(), refs)
+        from coopcli.core import ids
+
+        found: list[ItemView] = []
+        with self.index() as idx:
+            for ref in refs:
+                item = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
+                if item not in found:
+                    found.append(item)
+        return found
 
     def load(self) -> NewsFile:
         """The whole file, validated (a missing file is an empty list)."""
@@ -238,6 +248,12 @@ class NewsList:
         """
         with self.store.transaction() as doc:
             yield doc
+
+    def _splice(self, plan: Plan) -> Change | None:
+        """Make a change by splicing the changed items' blocks, when the file allows."""
+        from coopcli.storage.splice import try_change
+
+        return try_change(self.store, plan)
 
     def add(
         self,
@@ -270,6 +286,10 @@ class NewsList:
         appended = try_append(self.store, new)
         if appended is not None:
             return appended
+        spliced = self._splice(lambda idx: _plan_add(idx, new))
+        if spliced is not None:
+            added: ItemView = spliced.result
+            return added
         with self.store.transaction() as doc:
             return actions.add_item(
                 doc,
@@ -336,6 +356,19 @@ class NewsList:
         was shown to the user), nothing is saved when the item changed since.
         """
         day = None if date is None else _day(date)
+        changes = {
+            "type": type,
+            "title": title,
+            "date": day,
+            "summary": summary,
+            "url": url,
+            "add_tags": add_tags,
+            "remove_tags": remove_tags,
+        }
+        spliced = self._splice(lambda idx: _plan_edit(idx, ref, expect, force, changes))
+        if spliced is not None:
+            item, changed = spliced.result
+            return Edited(item, changed)
         with self.store.transaction() as doc:
             if expect is not None:
                 _check_unchanged(doc, [expect], "while you were editing it")
@@ -355,12 +388,16 @@ class NewsList:
 
     def remove(
         self, refs: Sequence[str], *, expect: Sequence[ItemView] | None = None
-    ) -> list[Item]:
+    ) -> Sequence[ItemView]:
         """Remove the items named by ``refs`` and return them.
 
         With ``expect`` (the items as shown when the user confirmed), nothing is
         removed when any of them changed or went since.
         """
+        spliced = self._splice(lambda idx: _plan_remove(idx, refs, expect))
+        if spliced is not None:
+            removed: list[ItemView] = spliced.result
+            return removed
         with self.store.transaction() as doc:
             if expect is not None:
                 _check_unchanged(doc, expect, "before you confirmed; nothing was removed")
@@ -383,6 +420,11 @@ class NewsList:
         """
         from coopcli import importer
 
+        if not dry_run:
+            spliced = self._splice(lambda idx: _plan_import(idx, results, default_type, progress))
+            if spliced is not None:
+                report: Report = spliced.result
+                return report
         if dry_run:
             doc = self.load()
             default = importer.check_type(default_type, doc)
@@ -489,11 +531,130 @@ class NewsList:
         return swap
 
 
+def _plan_add(idx: Index, new: NewItem) -> Change | None:
+    from coopcli.storage.append import prepare
+    from coopcli.storage.splice import Change
+
+    row = prepare(idx, new, last=False)
+    return None if row is None else Change(added=[row], result=row)
+
+
+def _plan_edit(
+    idx: Index, ref: str, expect: ItemView | None, force: bool, changes: dict[str, Any]
+) -> Change:
+    from coopcli.core import ids
+    from coopcli.core.itemtypes import all_types
+    from coopcli.storage.splice import Change
+
+    if expect is not None:
+        _check_rows(idx, [expect], "while you were editing it")
+    current = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
+    updated, changed = actions.edited(
+        current, all_types(idx.meta.types), vocabulary=idx.meta.vocabulary, **changes
+    )
+    if not force:
+        other = idx.same_title_and_date(updated.title, updated.date, ignore=current.id)
+        if other is not None:
+            raise actions.duplicate_error(other)
+    if not changed:
+        return Change(result=(updated, changed))
+    return Change(removed=[current.id], added=[updated], result=(updated, changed))
+
+
+def _plan_remove(idx: Index, refs: Sequence[str], expect: Sequence[ItemView] | None) -> Change:
+    from coopcli.core import ids
+    from coopcli.storage.splice import Change
+
+    if expect is not None:
+        _check_rows(idx, expect, "before you confirmed; nothing was removed")
+    found: list[ItemView] = []
+    for ref in refs:
+        item = ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
+        if item not in found:
+            found.append(item)
+    return Change(removed=[item.id for item in found], result=found)
+
+
+class _IndexIds:
+    """The ids a list holds, answered by its index (for an import)."""
+
+    def __init__(self, idx: Index) -> None:
+        self.idx = idx
+        self.new: dict[str, str] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.new or (isinstance(key, str) and self.idx.block(key) is not None)
+
+    def __getitem__(self, key: str) -> str:
+        return key
+
+    def remember(self, key: str, item_id: str) -> None:
+        self.new[key] = item_id
+
+
+class _IndexTitles:
+    """The (folded title, date) pairs a list holds, answered by its index."""
+
+    def __init__(self, idx: Index) -> None:
+        self.idx = idx
+        self.new: dict[tuple[str, dt.date], str] = {}
+
+    def __contains__(self, key: object) -> bool:
+        if key in self.new:
+            return True
+        if not isinstance(key, tuple):
+            return False
+        title: str = key[0]
+        date: dt.date = key[1]
+        return self.idx.same_title_and_date(title, date) is not None
+
+    def __getitem__(self, key: tuple[str, dt.date]) -> str:
+        return self.new.get(key) or self.idx.same_title_and_date(*key) or ""
+
+    def remember(self, key: tuple[str, dt.date], item_id: str) -> None:
+        self.new[key] = item_id
+
+
+def _plan_import(
+    idx: Index,
+    results: Sequence[tuple[str, ReadResult]],
+    default_type: str | None,
+    progress: Progress | None,
+) -> Change | None:
+    from coopcli import importer
+    from coopcli.core.models import NewsFile
+    from coopcli.storage.splice import Change
+
+    meta = idx.meta
+    shell = NewsFile(
+        title=meta.title, link=meta.link, description=meta.description, types=meta.types
+    )
+    default = importer.check_type(default_type, shell)
+    report = importer.merge(
+        shell,
+        results,
+        default_type=default,
+        progress=progress,
+        known=(_IndexIds(idx), _IndexTitles(idx)),
+    )
+    if report.metadata:
+        return None  # the list's own title or types change: the full rewrite writes them
+    return Change(added=report.added, result=report)
+
+
+def _check_rows(idx: Index, expected: Sequence[ItemView], when: str) -> None:
+    stored = {shown.id: idx.block(shown.id) for shown in expected}
+    _check_shown({id_: found[0] for id_, found in stored.items() if found}, expected, when)
+
+
 def _check_unchanged(doc: NewsFile, expected: Sequence[ItemView], when: str) -> None:
     """Refuse to go on when an item shown to the user changed or went since."""
+    _check_shown({item.id: item for item in doc.items}, expected, when)
+
+
+def _check_shown(stored: Mapping[str, ItemView], expected: Sequence[ItemView], when: str) -> None:
     from coopcli.core.view import to_data
 
-    stored: Mapping[str, Item] = {item.id: item for item in doc.items}
     for shown in expected:
         now = stored.get(shown.id)
         if now is None:

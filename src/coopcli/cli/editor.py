@@ -290,10 +290,11 @@ def edit_existing(news: NewsList, ref: str, *, force: bool, can_ask: bool) -> Ed
     still as it was when the editor opened; if another command changed or removed
     it meanwhile, nothing is saved and the edited text is kept.
     """
+    from coopcli.core.view import to_data
     from coopcli.newslist import Edited
 
     [item] = news.find([ref])
-    before = item.to_data()
+    before = to_data(item)
     types = news.types()
     draft = Draft(template(before, types, item_id=item.id), item.id)
     try:

@@ -439,6 +439,5 @@ def remove(
         if not typer.confirm(f"Remove {len(shown)} {noun}?", err=True):
             render.info("Nothing removed.")
             return
-    items = news.remove(ids_, expect=shown)
-    for item in items:
-        render.info(f"Removed {item.id}")
+    for gone in news.remove(ids_, expect=shown):
+        render.info(f"Removed {gone.id}")

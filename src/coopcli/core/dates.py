@@ -102,7 +102,10 @@ def parse_date(text: str, now: dt.date | None = None) -> dt.date:
     if match := _MONTH_DAY_YEAR.fullmatch(value):
         month_s, day_s, year_s = match.groups()
         return _make(int(year_s), MONTHS[month_s], int(day_s), text)
-    relative = _relative(value, now)
+    try:
+        relative = _relative(value, now)
+    except (OverflowError, ValueError):
+        raise UsageError(f"the date {text!r} is out of range (years 1 to 9999)") from None
     if relative is not None:
         return relative
     raise UsageError(

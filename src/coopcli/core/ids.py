@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Container, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
 from coopcli.core.errors import NotFoundError, UsageError
@@ -49,7 +49,7 @@ def slugify(title: str, limit: int = SLUG_LENGTH) -> str:
     return "-".join(kept) or "item"
 
 
-def new_id(date: dt.date, title: str, taken: Collection[str]) -> str:
+def new_id(date: dt.date, title: str, taken: Container[str]) -> str:
     """A fresh id for an item, unique among ``taken``."""
     base = f"{date.isoformat()}-{slugify(title)}"
     if base not in taken:

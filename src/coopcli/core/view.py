@@ -164,6 +164,13 @@ class Listing:
 
 def document_data(doc: DocumentView) -> dict[str, Any]:
     """The document as stored: fixed key order, items sorted, empty fields left out."""
+    data = head_data(doc)
+    data["items"] = [to_data(item) for item in sorted(doc.items, key=stored_order)]
+    return data
+
+
+def head_data(doc: DocumentView) -> dict[str, Any]:
+    """The document's metadata as stored (everything but the items)."""
     data: dict[str, Any] = {"version": doc.version}
     for key, value in (("title", doc.title), ("link", doc.link), ("description", doc.description)):
         if value is not None:
@@ -174,5 +181,4 @@ def document_data(doc: DocumentView) -> dict[str, Any]:
     vocabulary = getattr(doc, "tags", None)
     if vocabulary:
         data["tags"] = dict(sorted(vocabulary.items(), key=lambda pair: pair[0].casefold()))
-    data["items"] = [to_data(item) for item in sorted(doc.items, key=stored_order)]
     return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from coopcli.core.errors import DataError
@@ -37,6 +38,19 @@ def dump(data: dict[str, Any]) -> str:
         return json.dumps(data, ensure_ascii=False, indent=2, default=_default) + "\n"
 
 
+def item_block(item: Mapping[str, Any]) -> bytes:
+    """An item's object in the ``items`` array, indented as the whole file writes it."""
+    import orjson
+
+    try:
+        text = orjson.dumps(item, option=orjson.OPT_INDENT_2)
+    except (orjson.JSONEncodeError, TypeError):  # pragma: no cover - validated items
+        import json
+
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    return b"    " + text.replace(b"\n", b"\n    ")
+
+
 #: How many bytes from the end of the file :func:`append` needs to see.
 TAIL_WINDOW = 64
 
@@ -49,9 +63,7 @@ def append(end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | N
     """
     if not end.endswith(_TAIL) or end.endswith(b"[]\n}\n"):
         return None
-    text = json.dumps(item, ensure_ascii=False, indent=2, default=_default)
-    block = "\n".join("    " + line for line in text.split("\n"))
-    return size - len(_TAIL), b",\n" + block.encode("utf-8") + _TAIL
+    return size - len(_TAIL), b",\n" + item_block(item) + _TAIL
 
 
 def appendable(data: bytes, count: int) -> bool:

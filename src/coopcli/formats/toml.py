@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import tomli
@@ -20,12 +22,59 @@ _POSITION = re.compile(r"^(?P<msg>.*?) \(at line (?P<line>\d+), column (?P<col>\
 
 
 _ITEM_HEADER = "\n[[items]]\n"
+_ITEM_KEYS = ("id", "type", "title", "date", "summary", "url", "tags")
 _TABLE = re.compile(rb"^[ \t]*\[", re.MULTILINE)
 
 
-def item_block(item: dict[str, Any]) -> str:
-    """One item as an ``[[items]]`` table, with the blank line before it."""
-    return _ITEM_HEADER + tomli_w.dumps(item)
+_TOML_ESCAPE = re.compile(r'[\x00-\x08\x0a-\x1f\x7f"\\]')
+_COMPACT = {"\b": "\\b", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+
+
+def _toml_escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _COMPACT.get(char) or f"\\u{ord(char):04x}"
+
+
+def toml_string(text: str) -> str:
+    return '"' + _TOML_ESCAPE.sub(_toml_escape, text) + '"'
+
+
+def _plain_item(item: Mapping[str, Any]) -> bool:
+    """Whether ``item`` has only the stored fields, of the stored kinds."""
+    for key, value in item.items():
+        if key == "date":
+            if type(value) is not dt.date:
+                return False
+        elif key == "tags":
+            if not isinstance(value, list) or not all(type(tag) is str for tag in value):
+                return False
+        elif key not in _ITEM_KEYS or type(value) is not str:
+            return False
+    return True
+
+
+def item_block(item: Mapping[str, Any]) -> str:
+    """One item as an ``[[items]]`` table, with the blank line before it, as tomli-w
+    writes it.
+
+    Written here for speed (tomli-w takes ~60 µs an item); a property test checks it
+    against tomli-w, and any value of another kind is left to tomli-w.
+    """
+    if not _plain_item(item):
+        return "\n[[items]]\n" + tomli_w.dumps(item)
+    out = ["\n[[items]]\n"]
+    for key, value in item.items():
+        if key == "date":
+            out.append(f"date = {value.isoformat()}\n")
+        elif key == "tags":
+            if value:
+                inner = "".join(f"    {toml_string(tag)},\n" for tag in value)
+                out.append(f"tags = [\n{inner}]\n")
+            else:
+                out.append("tags = []\n")
+        else:
+            out.append(f"{key} = {toml_string(value)}\n")
+    return "".join(out)
 
 
 def dump(data: dict[str, Any]) -> str:

@@ -23,7 +23,7 @@ from coopcli.core import ids, rules
 from coopcli.core.errors import WriteError
 from coopcli.core.itemtypes import all_types, match_type
 from coopcli.core.view import Row, to_data
-from coopcli.storage import index
+from coopcli.storage import blocks, index
 from coopcli.storage.atomic import atomic_extend, remove_stale_temporaries
 
 if TYPE_CHECKING:
@@ -48,6 +48,16 @@ class NewItem:
     embargo: str | None = None
 
 
+def plain_text(text: str) -> str | None:
+    """Text as the models store it (trimmed), or None where they might trim otherwise."""
+    return _trimmed(text)
+
+
+def optional_text(text: str | None) -> tuple[bool, str | None]:
+    """(understood, optional text as the models store it: blank is absent)."""
+    return _optional(text)
+
+
 def _trimmed(text: str) -> str | None:
     """Text without surrounding spaces, or None where the models might trim differently."""
     stripped = text.strip(_ASCII_SPACE)
@@ -61,8 +71,9 @@ def _optional(text: str | None) -> tuple[bool, str | None]:
     return trimmed is not None, trimmed
 
 
-def prepare(idx: index.Index, new: NewItem) -> Row | None:
-    """The item to append, or None when the full rewrite must decide."""
+def prepare(idx: index.Index, new: NewItem, *, last: bool = True) -> Row | None:
+    """The item to add (to append, if ``last``), or None when the full rewrite must
+    decide (a value the models might refuse or normalise, a duplicate to report)."""
     key = match_type(new.type, all_types(idx.meta.types))
     title = _trimmed(new.title)
     summary_ok, summary = _optional(new.summary)
@@ -91,8 +102,8 @@ def prepare(idx: index.Index, new: NewItem) -> Row | None:
     base = f"{new.date.isoformat()}-{ids.slugify(title)}"
     taken = {row.id for row in idx.ids_with_prefix(base, limit=None)}
     item_id = ids.new_id(new.date, title, taken)
-    last = idx.meta.last
-    if last is None or (new.date.isoformat(), item_id) <= last:
+    end = idx.meta.last
+    if last and (end is None or (new.date.isoformat(), item_id) <= end):
         return None
     return Row(item_id, key, title, new.date, summary, url, tuple(tags), new.draft, new.embargo)
 
@@ -121,9 +132,11 @@ def try_append(store: Store, new: NewItem) -> Row | None:
             return None
         before = index.stamp(st)
         idx = index.open_for_update(store.path, before)
-        if idx is None or not idx.meta.appendable:
+        if idx is None:
             return None
         with idx:
+            if not idx.hold(before) or not idx.meta.appendable:
+                return None
             row = prepare(idx, new)
             data = to_data(row) if row is not None else {}
             plan = codec.append(end, st.st_size, data) if row is not None else None
@@ -151,5 +164,10 @@ def try_append(store: Store, new: NewItem) -> Row | None:
                 before_replace=unchanged,
                 backup=store.backup_path,
             )
-            idx.record_append(row, index.stamp(os.stat(store.path)))
+            settled = index.settled(store.path, os.stat(store.path))
+            if settled is not None:
+                new_stamp, at = settled
+                block = blocks.render(store.format, data)
+                size = keep + len(tail)
+                index.quietly(lambda: idx.record_append(row, new_stamp, at, block, size))
         return row

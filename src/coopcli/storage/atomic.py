@@ -12,7 +12,7 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from coopcli.core.errors import WriteError
@@ -132,6 +132,7 @@ def _replace_with(
     verify: Callable[[bytes], None] | None,
     before_replace: Callable[[], None] | None,
     backup: Path | None,
+    check: Callable[[int], None] | None = None,
 ) -> None:
     """The one way coopcli replaces a file: temporary file, fsync, verify, rename.
 
@@ -153,6 +154,8 @@ def _replace_with(
             os.fsync(fd)
             if verify is not None:
                 verify(os.pread(fd, os.fstat(fd).st_size - start + 1, start))
+            if check is not None:
+                check(fd)
         finally:
             os.close(fd)
         _replace(tmp, path, target, backup, before_replace)
@@ -204,17 +207,23 @@ def _reason(exc: OSError) -> str:
 
 def _copy_prefix(source: int, target: int, length: int) -> None:
     """Copy the first ``length`` bytes of one open file to another, in the kernel if it can."""
+    _copy_range(source, target, 0, length, 0)
+
+
+def _copy_range(source: int, target: int, start: int, end: int, at: int) -> None:
+    """Copy bytes ``start``..``end`` of one open file to offset ``at`` of another."""
     done = 0
+    length = end - start
     while done < length:
         try:
-            copied = os.copy_file_range(source, target, length - done, done)
+            copied = os.copy_file_range(source, target, length - done, start + done, at + done)
         except OSError:  # pragma: no cover - filesystems without copy_file_range
             copied = 0
         if copied == 0:
-            chunk = os.pread(source, min(1 << 20, length - done), done)
+            chunk = os.pread(source, min(1 << 20, length - done), start + done)
             if not chunk:
                 raise OSError(0, "the file got shorter while it was being copied")
-            copied = os.write(target, chunk)
+            copied = os.pwrite(target, chunk, at + done)
         done += copied
 
 
@@ -242,3 +251,39 @@ def atomic_extend(
         return keep
 
     _replace_with(path, fill, verify=verify, before_replace=before_replace, backup=backup)
+
+
+def atomic_splice(
+    path: Path,
+    pieces: Sequence[tuple[int, int, bytes]],
+    *,
+    check: Callable[[int], None],
+    before_replace: Callable[[], None] | None = None,
+    backup: Path | None = None,
+) -> None:
+    """Atomically replace ``path`` with ``pieces`` laid end to end.
+
+    Each piece is a range ``(start, end, b"")`` of the current file, copied file to
+    file, or new bytes ``(0, 0, data)``. The same promises as :func:`atomic_write`;
+    ``check`` is given the temporary file's descriptor, fsynced, to read back what it
+    needs and raise if the new version is not what was meant.
+    """
+
+    def fill(fd: int, target: Path) -> int:
+        at = 0
+        with open(target, "rb") as source:
+            for start, end, data in pieces:
+                if data:
+                    view = memoryview(data)
+                    while view:
+                        view = view[os.pwrite(fd, view, at + len(data) - len(view)) :]
+                    at += len(data)
+                elif end > start:
+                    _copy_range(source.fileno(), fd, start, end, at)
+                    at += end - start
+        os.ftruncate(fd, at)
+        return at
+
+    _replace_with(
+        path, fill, verify=None, before_replace=before_replace, backup=backup, check=check
+    )

@@ -134,7 +134,10 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
     )
     ids: dict[str, int] = {}
     titles: dict[tuple[str, dt.date], int] = {}
-    latest = today + dt.timedelta(days=tolerance)
+    try:
+        latest = today + dt.timedelta(days=tolerance)
+    except OverflowError:  # tolerance past year 9999: no date is in the future
+        latest = dt.date.max
     for index, entry in enumerate(items):
         found: list[tuple[str, str, str | None]] = []
         if not isinstance(entry, dict):

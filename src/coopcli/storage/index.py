@@ -19,16 +19,18 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from coopcli import __version__
 from coopcli.core.search import fold
 from coopcli.core.view import ITEM_FIELDS, ItemView, Row
+from coopcli.storage.blocks import CANONICAL, block_hash
 
 #: Bumped whenever the tables change, so an old cache is rebuilt rather than misread.
-SCHEMA = 4
+SCHEMA = 5
 _TAG_SEPARATOR = "\x1f"
 
 _TABLES = """
@@ -45,9 +47,13 @@ CREATE TABLE items (
     folded TEXT NOT NULL,
     draft INTEGER NOT NULL,
     embargo TEXT,
-    updated TEXT
+    updated TEXT,
+    len INTEGER NOT NULL DEFAULT 0,
+    hash INTEGER,
+    layout INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX items_by_date ON items (date, id);
+CREATE INDEX items_by_date ON items (date, id, len);
+CREATE INDEX items_by_hash ON items (hash);
 CREATE INDEX items_by_type ON items (type, date);
 CREATE INDEX items_by_title_date ON items (title COLLATE NOCASE, date);
 CREATE TABLE tags (tag TEXT NOT NULL, pos INTEGER NOT NULL);
@@ -65,6 +71,47 @@ def enabled() -> bool:
 def stamp(st: os.stat_result) -> str:
     """The identity of one version of a file, as the index records it."""
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
+#: A file changed less than this long before it was indexed may change again within
+#: the same tick of the file system's clock without its stamp changing (git calls
+#: such an entry "racily clean"); its index is only trusted once its content is
+#: checked again.
+RACY_NS = 20_000_000
+
+
+def racy(st: os.stat_result, indexed_at: int) -> bool:
+    """Whether a later change to the file might not show in its stamp."""
+    return st.st_ctime_ns + RACY_NS > indexed_at
+
+
+def settled(path: Path, st: os.stat_result) -> tuple[str, int] | None:
+    """The stamp of a file coopcli has just written, and when it was taken.
+
+    Waits until the clock is past the write by :data:`RACY_NS` (a few milliseconds),
+    so that any later change, even one that keeps the size, changes the stamp.
+    None when the file changed meanwhile.
+    """
+    wait = st.st_ctime_ns + RACY_NS - time.time_ns()
+    if wait > 0:
+        time.sleep(wait / 1e9)
+    at = time.time_ns()
+    try:
+        again = os.stat(path)
+    except OSError:  # pragma: no cover - the file was just written
+        return None
+    return (stamp(again), at) if stamp(again) == stamp(st) else None
+
+
+def quietly(update: Callable[[], None]) -> None:
+    """Record a write in the index, if it can be: the file is saved already.
+
+    Another command may have replaced the index meanwhile (a rebuild), or the disk
+    may be full; the stamp left in the index then no longer matches the file, and
+    the next command refreshes it.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        update()
 
 
 def location(item_file: Path) -> Path:
@@ -116,6 +163,22 @@ class Meta:
     last: tuple[str, str] | None
     #: The tag vocabulary (``[tags]``): allowed tag -> label; empty allows any tag.
     vocabulary: dict[str, str] = field(default_factory=dict)
+    #: True when every item's block is known (offset by length, hash, layout).
+    blocks: bool = False
+    #: True when a write may splice blocks: every block and the head are laid out
+    #: as a full rewrite writes them (comments and blank lines apart), items in order.
+    spliceable: bool = False
+    #: Length of the head (the bytes before the first block) and its hash.
+    head: int = 0
+    head_hash: int | None = None
+    #: Whether the head is laid out as a full rewrite writes it (comments apart).
+    head_ok: bool = False
+    size: int = 0
+    #: Sum of the blocks' lengths.
+    total: int = 0
+    indexed_at: int = 0
+    #: The stamp of the version of the file the index describes.
+    stamp: str = ""
 
 
 #: The longest substring the prefilter asks SQLite for: its LIKE refuses patterns over
@@ -191,7 +254,10 @@ class Index:
         self.meta = meta
 
     def close(self) -> None:
-        """Close the database."""
+        """Close the database (a write not committed is undone)."""
+        with contextlib.suppress(sqlite3.Error):
+            if self._db.in_transaction:
+                self._db.rollback()
         self._db.close()
 
     def __enter__(self) -> Index:
@@ -223,6 +289,8 @@ class Index:
         A range on the id index, so finding an id costs the same in any size of list
         (and, unlike LIKE, is exact about case).
         """
+        if not _storable(prefix):
+            return []  # no id holds what UTF-8 cannot (a lone surrogate from the shell)
         sql = f"SELECT {_COLUMNS} FROM items WHERE id >= ? AND id < ? ORDER BY id != ?, id LIMIT ?"
         count = -1 if limit is None else limit
         params = (prefix, prefix + "\U0010ffff", prefix, count)
@@ -232,13 +300,16 @@ class Index:
         """Every id in the file."""
         return {id_ for (id_,) in self._db.execute("SELECT id FROM items")}
 
-    def same_title_and_date(self, title: str, date: dt.date) -> str | None:
-        """The id of an item with this title (ignoring case) and date, if any."""
+    def same_title_and_date(
+        self, title: str, date: dt.date, ignore: str | None = None
+    ) -> str | None:
+        """The id of an item with this title (ignoring case) and date, if any
+        (other than ``ignore``), first in stored order."""
         wanted = title.casefold()
-        sql = f"SELECT {_COLUMNS} FROM items WHERE date = ?"
+        sql = f"SELECT {_COLUMNS} FROM items WHERE date = ? ORDER BY id"
         for record in self._db.execute(sql, (date.isoformat(),)):
             row = _row(record)
-            if row.title.casefold() == wanted:
+            if row.title.casefold() == wanted and row.id != ignore:
                 return row.id
         return None
 
@@ -282,25 +353,125 @@ class Index:
             return None
         return dt.date.fromisoformat(first), dt.date.fromisoformat(last)
 
-    def record_append(self, item: ItemView, new_stamp: str) -> None:
+    def record_append(
+        self, item: ItemView, new_stamp: str, indexed_at: int, block: bytes, size: int
+    ) -> None:
         """Note an item appended to the file by coopcli itself, and the file's new stamp."""
-        with self._db:
+        with self._writing():
             (pos,) = self._db.execute("SELECT coalesce(max(pos), -1) + 1 FROM items").fetchone()
-            _insert(self._db, [(pos, item)])
-            self._db.executemany(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
-                [
-                    ("stamp", new_stamp),
-                    ("count", str(self.meta.count + 1)),
-                    ("last", json.dumps([item.date.isoformat(), item.id])),
-                ],
+            _insert(self._db, [(pos, item, len(block), block_hash(block), CANONICAL)])
+            self._set(
+                stamp=new_stamp,
+                indexed_at=str(indexed_at),
+                count=str(self.meta.count + 1),
+                last=json.dumps([item.date.isoformat(), item.id]),
+                size=str(size),
+                total=str(self.meta.total + len(block)),
             )
 
+    def hold(self, file_stamp: str) -> bool:
+        """Take the index's write lock until the next write commits (or :meth:`close`),
+        so that no other command changes it between reading and recording a write;
+        True when it still describes the file with ``file_stamp``."""
+        try:
+            if not self._db.in_transaction:
+                self._db.execute("BEGIN IMMEDIATE")
+            self.meta = _meta(_read_meta(self._db))
+        except sqlite3.Error:
+            return False
+        return self.meta.stamp == file_stamp
 
-def _insert(db: sqlite3.Connection, items: Iterable[tuple[int, ItemView]]) -> None:
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """A write transaction that takes the write lock first: two writers never
+        deadlock (each holding a read lock the other waits on)."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.rollback()
+            raise
+        self._db.commit()
+
+    def _set(self, **values: str) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    def locate(self, date: str, id_: str) -> tuple[int, int]:
+        """How many items sort before (date, id), and the sum of their blocks' lengths."""
+        rank, before = self._db.execute(
+            "SELECT count(*), coalesce(sum(len), 0) FROM items WHERE (date, id) < (?, ?)",
+            (date, id_),
+        ).fetchone()
+        return int(rank), int(before)
+
+    def block(self, id_: str) -> tuple[Row, int, int] | None:
+        """The item with exactly this id, its block's length and hash."""
+        if not _storable(id_):
+            return None
+        record = self._db.execute(
+            f"SELECT {_COLUMNS}, len, hash FROM items WHERE id = ?", (id_,)
+        ).fetchone()
+        if record is None:
+            return None
+        width = len(ITEM_FIELDS)
+        return _row(record[:width]), int(record[width]), int(record[width + 1])
+
+    def known_blocks(self) -> dict[int, tuple[int, str, str, int]]:
+        """Every block's hash -> (pos, date, id, layout)."""
+        return {
+            hash_: (pos, date, id_, layout)
+            for pos, hash_, date, id_, layout in self._db.execute(
+                "SELECT pos, hash, date, id, layout FROM items"
+            )
+        }
+
+    def replace_items(
+        self,
+        removed: Iterable[str],
+        added: Sequence[tuple[ItemView, bytes, int]],
+        values: Mapping[str, str],
+    ) -> None:
+        """Drop items by id, add items with their blocks and layouts, set meta values."""
+        with self._writing():
+            gone = [(id_,) for id_ in removed]
+            self._db.executemany(
+                "DELETE FROM tags WHERE pos = (SELECT pos FROM items WHERE id = ?)", gone
+            )
+            self._db.executemany("DELETE FROM items WHERE id = ?", gone)
+            (pos,) = self._db.execute("SELECT coalesce(max(pos), -1) + 1 FROM items").fetchone()
+            _insert(
+                self._db,
+                [
+                    (pos + n, item, len(block), block_hash(block), layout)
+                    for n, (item, block, layout) in enumerate(added)
+                ],
+            )
+            last = self._db.execute(
+                "SELECT date, id FROM items ORDER BY date DESC, id DESC LIMIT 1"
+            ).fetchone()
+            self._set(**{"last": json.dumps(list(last) if last else None), **values})
+
+    def sorted_keys(self) -> list[tuple[int, str, str]]:
+        """(pos, date, id) of every item, in stored order."""
+        return list(self._db.execute("SELECT pos, date, id FROM items ORDER BY date, id"))
+
+
+def _storable(text: str) -> bool:
+    """Whether SQLite can be given ``text`` (valid UTF-8, no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _insert(
+    db: sqlite3.Connection, items: Iterable[tuple[int, ItemView, int, int | None, int]]
+) -> None:
     records: list[tuple[object, ...]] = []
     tag_records: list[tuple[str, int]] = []
-    for pos, item in items:
+    for pos, item, length, hash_, layout in items:
         tags = list(item.tags)
         folded = fold(" ".join([item.title, item.summary or "", *tags]))
         records.append(
@@ -317,10 +488,15 @@ def _insert(db: sqlite3.Connection, items: Iterable[tuple[int, ItemView]]) -> No
                 int(item.draft),
                 item.embargo,
                 item.updated,
+                length,
+                hash_,
+                layout,
             )
         )
         tag_records.extend((tag, pos) for tag in {t.casefold() for t in tags})
-    db.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    marks = ", ".join("?" * len(records[0])) if records else ""
+    if records:
+        db.executemany(f"INSERT INTO items VALUES ({marks})", records)
     db.executemany("INSERT INTO tags VALUES (?, ?)", tag_records)
 
 
@@ -339,46 +515,93 @@ def _meta(values: Mapping[str, str]) -> Meta:
         appendable=values.get("appendable") == "1",
         last=(last[0], last[1]) if last else None,
         vocabulary=json.loads(values.get("vocabulary", "{}")),
+        blocks=values.get("blocks") == "1",
+        spliceable=values.get("spliceable") == "1",
+        head=int(values.get("head", "0")),
+        head_hash=int(values["head_hash"]) if "head_hash" in values else None,
+        head_ok=values.get("head_ok") == "1",
+        size=int(values.get("size", "0")),
+        total=int(values.get("total", "0")),
+        indexed_at=int(values.get("indexed_at", "0")),
+        stamp=values.get("stamp", ""),
     )
 
 
-def open_current(item_file: Path, current_stamp: str) -> Index | None:
-    """The index of ``item_file`` if it matches ``current_stamp``; else None."""
-    if not enabled():
-        return None
+def _ctime(file_stamp: str) -> int:
+    return int(file_stamp.split(":")[2])
+
+
+def _open(item_file: Path, writable: bool) -> tuple[sqlite3.Connection, dict[str, str]] | None:
     path = location(item_file)
-    try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
-    except sqlite3.Error:
+    if not path.exists():
         return None
     try:
+        if writable:
+            db = sqlite3.connect(path, isolation_level="DEFERRED", timeout=30)
+            # A cache: a crash at worst loses it, and the stamp then forces a rebuild.
+            db.execute("PRAGMA synchronous = OFF")
+        else:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         values = _read_meta(db)
     except sqlite3.Error:
+        return None
+    if values.get("schema") != str(SCHEMA) or values.get("coopcli") != __version__:
         db.close()
         return None
-    if (
-        values.get("stamp") != current_stamp
-        or values.get("schema") != str(SCHEMA)
-        or values.get("coopcli") != __version__
+    return db, values
+
+
+def open_current(item_file: Path, current_stamp: str) -> Index | None:
+    """The index of ``item_file`` if it matches ``current_stamp``; else None.
+
+    An index taken while the file was changing (within :data:`RACY_NS` of a change)
+    is not trusted on its stamp alone: None, so that the caller checks the content.
+    """
+    if not enabled():
+        return None
+    opened = _open(item_file, writable=False)
+    if opened is None:
+        return None
+    db, values = opened
+    if values.get("stamp") != current_stamp or _ctime(current_stamp) + RACY_NS > int(
+        values.get("indexed_at", "0")
     ):
         db.close()
         return None
     return Index(db, _meta(values))
 
 
-def open_for_update(item_file: Path, current_stamp: str) -> Index | None:
-    """Like :func:`open_current`, but writable (for recording an append)."""
-    current = open_current(item_file, current_stamp)
-    if current is None:
+def open_for_update(item_file: Path, current_stamp: str | None = None) -> Index | None:
+    """The index, writable: matching ``current_stamp`` (for recording a write), or,
+    with None, whatever version of the file it describes (for a refresh)."""
+    if not enabled():
         return None
-    current.close()
-    try:
-        db = sqlite3.connect(location(item_file), isolation_level="DEFERRED")
-        # A cache: a crash at worst loses it, and the stamp then forces a rebuild.
-        db.execute("PRAGMA synchronous = OFF")
-    except sqlite3.Error:  # pragma: no cover - the read-only open just worked
+    if current_stamp is not None:
+        current = open_current(item_file, current_stamp)
+        if current is None:
+            return None
+        current.close()
+    opened = _open(item_file, writable=True)
+    if opened is None:
         return None
-    return Index(db, current.meta)
+    db, values = opened
+    if current_stamp is not None and values.get("stamp") != current_stamp:
+        db.close()  # pragma: no cover - rebuilt between the two opens
+        return None
+    return Index(db, _meta(values))
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """Where each item of a file lies: what lets writes splice and refreshes reuse."""
+
+    #: (length, hash, layout) of each item's block, in the order of the items.
+    items: Sequence[tuple[int, int, int]]
+    head: int
+    head_hash: int
+    size: int
+    spliceable: bool
+    head_layout: int
 
 
 @dataclass(frozen=True)
@@ -390,24 +613,44 @@ class Source:
     link: str | None
     description: str | None
     types: Mapping[str, str]
+    blocks: Blocks | None = None
     vocabulary: Mapping[str, str] = field(default_factory=dict)
 
 
-def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, appendable: bool) -> None:
+def _populate(
+    db: sqlite3.Connection, file_stamp: str, source: Source, appendable: bool, indexed_at: int
+) -> None:
     db.executescript(_TABLES)
-    ordered = sorted(source.items, key=lambda item: (item.date, item.id))
-    _insert(db, enumerate(ordered))
-    last = ordered[-1] if ordered else None
+    found = source.blocks
+    entries = (
+        [(item, *block) for item, block in zip(source.items, found.items, strict=True)]
+        if found is not None
+        else [(item, 0, None, 0) for item in source.items]
+    )
+    entries.sort(key=lambda entry: (entry[0].date, entry[0].id))
+    _insert(db, [(pos, *entry) for pos, entry in enumerate(entries)])
+    last = entries[-1][0] if entries else None
     meta = {
         "schema": str(SCHEMA),
         "coopcli": __version__,
         "stamp": file_stamp,
+        "indexed_at": str(indexed_at),
         "types": json.dumps(dict(source.types)),
         "vocabulary": json.dumps(dict(source.vocabulary)),
-        "count": str(len(ordered)),
+        "count": str(len(entries)),
         "appendable": "1" if appendable else "0",
         "last": json.dumps([last.date.isoformat(), last.id] if last else None),
     }
+    if found is not None:
+        meta |= {
+            "blocks": "1",
+            "spliceable": "1" if found.spliceable else "0",
+            "head": str(found.head),
+            "head_hash": str(found.head_hash),
+            "head_ok": "1" if found.head_layout else "0",
+            "size": str(found.size),
+            "total": str(sum(length for length, _, _ in found.items)),
+        }
     for key in ("title", "link", "description"):
         value = getattr(source, key)
         if value is not None:
@@ -419,15 +662,18 @@ def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, appendabl
 def in_memory(source: Source) -> Index:
     """An index held in memory only: for a missing file, or when the cache is off."""
     db = sqlite3.connect(":memory:")
-    _populate(db, "", source, appendable=False)
+    _populate(db, "", source, appendable=False, indexed_at=0)
     return Index(db, _meta(_read_meta(db)))
 
 
-def build(item_file: Path, file_stamp: str, source: Source, *, appendable: bool) -> bool:
+def build(
+    item_file: Path, file_stamp: str, source: Source, *, appendable: bool, indexed_at: int
+) -> bool:
     """Write a fresh index for one version of ``item_file``; True when it was written.
 
-    The cache is a convenience: if it cannot be written (a read-only home, a full
-    disk), commands read the file every time instead.
+    ``indexed_at`` is when the stamp was taken (see :func:`racy`). The cache is a
+    convenience: if it cannot be written (a read-only home, a full disk), commands
+    read the file every time instead.
     """
     if not enabled():
         return False
@@ -441,7 +687,7 @@ def build(item_file: Path, file_stamp: str, source: Source, *, appendable: bool)
         try:
             db.execute("PRAGMA journal_mode = OFF")
             db.execute("PRAGMA synchronous = OFF")
-            _populate(db, file_stamp, source, appendable)
+            _populate(db, file_stamp, source, appendable, indexed_at)
         finally:
             db.close()
         os.replace(tmp, path)

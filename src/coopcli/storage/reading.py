@@ -9,9 +9,11 @@ loaded and validated as usual, and the index is rebuilt from it.
 from __future__ import annotations
 
 import os
+import time
 from typing import TYPE_CHECKING
 
 from coopcli.storage import index
+from coopcli.storage.refresh import measure, refresh
 
 if TYPE_CHECKING:
     from coopcli.core.models import NewsFile
@@ -20,20 +22,28 @@ if TYPE_CHECKING:
 _EMPTY = index.Source(items=(), title=None, link=None, description=None, types={})
 
 
-def source_of(doc: NewsFile) -> index.Source:
-    """What the index stores of a validated document."""
+def source_of(doc: NewsFile, blocks: index.Blocks | None = None) -> index.Source:
+    """What the index stores of a validated document (and where its items lie)."""
     return index.Source(
-        doc.items, doc.title, doc.link, doc.description, doc.types, vocabulary=doc.tags
+        doc.items, doc.title, doc.link, doc.description, doc.types, blocks, vocabulary=doc.tags
     )
 
 
 def open_index(store: Store) -> index.Index:
-    """An index of ``store``'s file as it is now (an empty one when there is no file)."""
+    """An index of ``store``'s file as it is now (an empty one when there is no file).
+
+    The cached index when it is current; else the cached index brought up to date
+    by reading only the items whose blocks changed; else one built from the whole
+    file, validated.
+    """
+    at = time.time_ns()
     try:
         stamp = index.stamp(os.stat(store.path))
     except OSError:
         stamp = None
     if stamp is not None and (found := index.open_current(store.path, stamp)):
+        return found
+    if stamp is not None and (found := refresh(store, stamp, at)):
         return found
     # The stamp is taken before the bytes are read, so the bytes are never older
     # than the stamp: a change in between only causes one more rebuild.
@@ -41,7 +51,7 @@ def open_index(store: Store) -> index.Index:
     if data is None:
         return index.in_memory(_EMPTY)
     doc = store.parse(data)
-    source = source_of(doc)
+    source = source_of(doc, measure(store.format, data, doc))
     if (
         stamp is not None
         and index.build(
@@ -49,17 +59,32 @@ def open_index(store: Store) -> index.Index:
             stamp,
             source,
             appendable=store.codec.appendable(data, len(doc.items)),
+            indexed_at=at,
         )
-        and (found := index.open_current(store.path, stamp))
+        and (found := index.open_for_update(store.path))
     ):
         return found
     return index.in_memory(source)
 
 
-def remember(store: Store, doc: NewsFile) -> None:
-    """Index a version of the file that coopcli has just written (so it is appendable)."""
+def remember(store: Store, doc: NewsFile, data: bytes) -> None:
+    """Index a version of the file that coopcli has just written as ``data``."""
     try:
-        stamp = index.stamp(os.stat(store.path))
+        st = os.stat(store.path)
     except OSError:  # pragma: no cover - the file was just written
         return
-    index.build(store.path, stamp, source_of(doc), appendable=True)
+    settled = index.settled(store.path, st)
+    if settled is None:
+        return
+    stamp, at = settled
+    from coopcli.core.view import stored_order
+
+    written = doc.model_copy(update={"items": sorted(doc.items, key=stored_order)})
+    source = source_of(written, measure(store.format, data, written))
+    index.build(
+        store.path,
+        stamp,
+        source,
+        appendable=store.codec.appendable(data, len(doc.items)),
+        indexed_at=at,
+    )

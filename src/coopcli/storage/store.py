@@ -234,6 +234,20 @@ class Store:
         finally:
             lock.release()
 
+    def lock_busy(self) -> bool:
+        """Whether another process holds ``<file>.lock`` right now (without waiting)."""
+        import filelock
+
+        lock = filelock.FileLock(self.lock_path, timeout=0)
+        try:
+            lock.acquire()
+        except filelock.Timeout:
+            return True
+        except OSError:
+            return False
+        lock.release()
+        return False
+
     @contextmanager
     def transaction(self) -> Iterator[NewsFile]:
         """Lock, load, let the caller change the document, then save it if it changed.
@@ -269,4 +283,4 @@ class Store:
         atomic_write(self.path, data, verify=verify, backup=self.backup_path)
         from coopcli.storage.reading import remember
 
-        remember(self, doc)
+        remember(self, doc, data)
