@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from coopcli import actions
 from coopcli.core.errors import DataError, UsageError
 from coopcli.core.query import FilterArgs, Filters, SortKey
+from coopcli.core.rules import Limits
 from coopcli.storage.store import Store
 
 if TYPE_CHECKING:
@@ -86,8 +87,10 @@ class NewsList:
     change it atomically and keep the previous version as ``<file>.bak``.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, limits: Limits | None = None) -> None:
         self.store = store
+        #: The longest title and summary :meth:`add` and :meth:`edit` accept.
+        self.limits = limits or Limits()
 
     @classmethod
     def open(
@@ -243,6 +246,7 @@ class NewsList:
         """
         from coopcli.storage.append import NewItem, try_append
 
+        self._check_lengths(title, summary)
         new = NewItem(type, title, _day(date), summary, url, list(tags), force)
         appended = try_append(self.store, new)
         if appended is not None:
@@ -258,6 +262,11 @@ class NewsList:
                 tags=new.tags,
                 force=new.force,
             )
+
+    def _check_lengths(self, title: str | None, summary: str | None) -> None:
+        problems = self.limits.problems(title, summary)
+        if problems:
+            raise UsageError(problems[0][1])
 
     def edit(
         self,
@@ -279,6 +288,7 @@ class NewsList:
         was shown to the user), nothing is saved when the item changed since.
         """
         day = None if date is None else _day(date)
+        self._check_lengths(title, summary)
         with self.store.transaction() as doc:
             if expect is not None:
                 _check_unchanged(doc, [expect], "while you were editing it")

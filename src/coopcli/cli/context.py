@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 import typer
 
 from coopcli.cli import render
-from coopcli.core.errors import UsageError
+from coopcli.core.errors import DataError, UsageError
 
 if TYPE_CHECKING:
+    from coopcli.config import FileChoice
     from coopcli.newslist import NewsList
 
 
@@ -32,18 +33,35 @@ def invocation(ctx: typer.Context) -> Invocation:
 
 def open_list(ctx: typer.Context, file: str | None) -> NewsList:
     """The list in ``--file`` given after the command, before it, or by default."""
-    from coopcli.config import choose_file
+    return _open(ctx, file)[0]
+
+
+def _open(ctx: typer.Context, file: str | None) -> tuple[NewsList, FileChoice]:
+    from coopcli.config import choose_file, limits
     from coopcli.newslist import NewsList
 
     choice = choose_file(file or invocation(ctx).file)
-    return NewsList.open(choice.path, create_parents=choice.is_default)
+    news = NewsList.open(choice.path, create_parents=choice.is_default)
+    news.limits = limits()
+    return news, choice
 
 
 def read_list(ctx: typer.Context, file: str | None) -> NewsList:
-    """The list to read from; a missing file is an empty list, with a hint."""
-    news = open_list(ctx, file)
+    """The list to read from.
+
+    A file named on purpose (``--file``, ``$COOPCLI_FILE``, the config) that does
+    not exist is an error: a typo must not look like an empty list. Only the
+    default file, before its first item, is an empty list, with a hint.
+    """
+    news, choice = _open(ctx, file)
     if not news.exists():
-        render.info(f"{news.path} does not exist yet; `coopcli add` creates it.")
+        if not choice.is_default:
+            raise DataError(
+                f"{news.path}: no such item file (named by {choice.source}); "
+                f"`coopcli init --file {news.path}` or `coopcli add --file {news.path}` "
+                "creates it"
+            )
+        render.info(f"{news.path} does not exist yet; `coopcli init` or `coopcli add` creates it.")
     return news
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -13,10 +13,8 @@ from coopcli.cli.options import (
     format_choice,
     with_filters,
 )
+from coopcli.core.errors import DataError, UsageError
 from coopcli.core.query import FilterArgs
-
-if TYPE_CHECKING:
-    pass
 
 commands = typer.Typer()
 
@@ -27,7 +25,8 @@ def _format_help() -> str:
     return (
         "One of: "
         + ", ".join(formats.names(exports=True))
-        + ". Default: from --output's suffix, else json."
+        + ". Default: from --output's suffix (.rss, .atom, .json, .md, .html, .csv, "
+        ".toml), else json on stdout."
     )
 
 
@@ -79,6 +78,13 @@ def export(
             metavar="URL",
         ),
     ] = None,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Replace an existing --output file even when nothing is selected.",
+        ),
+    ] = False,
     file: FileOption = None,
 ) -> None:
     """Export items (all, filtered or found by a search) in a publishing format.
@@ -92,9 +98,16 @@ def export(
 
     target = None if output is None else checked_path(output)
     name = format
-    if name is None:
-        guessed = formats.for_path(target) if target else None
-        name = guessed.name if guessed else "json"
+    if name is None and target is not None:
+        guessed = formats.for_path(target)
+        if guessed is None or not guessed.exports:
+            suffix = repr(target.suffix) if target.suffix else "no suffix"
+            raise UsageError(
+                f"{output}: {suffix} does not say which format to write; "
+                f"give --format (one of: {', '.join(formats.names(exports=True))})"
+            )
+        name = guessed.name
+    name = name or "json"
     news = read_list(ctx, file)
     meta = news.meta()
     # The list's title and link: the flags, else the file's own, else the config's.
@@ -107,6 +120,11 @@ def export(
     if target is None:
         render.write(exported.text)
         return
+    if exported.count == 0 and target.exists() and not allow_empty:
+        raise DataError(
+            f"nothing selected, so {output} is left as it is "
+            "(--allow-empty replaces it with an empty export)"
+        )
     from coopcli.storage.atomic import atomic_write
 
     atomic_write(target, exported.text.encode("utf-8"))

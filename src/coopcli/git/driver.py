@@ -111,6 +111,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, path: str | None = None) -
             docs.append(store.parse(data).to_data() if data.strip() else {})
         except DataError as exc:
             return _line_merge(base, ours, theirs, name, f"the {side} version: {exc}")
+    Store(ours, format=fmt).refuse_read_only()
     result = merge_documents(*docs)
     from coopcli.core.models import NewsFile
     from coopcli.storage.atomic import atomic_write

@@ -202,11 +202,30 @@ class Store:
         """Read and validate the whole file (without locking: writes are atomic)."""
         return self.parse(self.read_bytes())
 
+    def refuse_read_only(self) -> None:
+        """Refuse to change a file its owner made read-only (``chmod a-w``).
+
+        The atomic rename needs write permission on the directory only, so without
+        this check a read-only file would silently be replaced. The permission bits
+        count even for root: whoever took write permission away meant it.
+        """
+        try:
+            mode = self.target.stat().st_mode
+        except OSError:
+            return
+        if not mode & 0o222 or not os.access(self.target, os.W_OK):
+            raise WriteError(f"{self.path} is read-only; nothing changed")
+
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold ``<file>.lock`` exclusively, waiting up to the lock timeout."""
-        import filelock
+        """Hold ``<file>.lock`` exclusively, waiting up to the lock timeout.
 
+        Every write holds it, so a read-only item file is refused here, before
+        anything is read or written. The lock file is gone again when the block ends.
+        """
+        from coopcli.storage.lock import LockTimeout, exclusive
+
+        self.refuse_read_only()
         directory = self.target.parent
         if self.create_parents:
             try:
@@ -217,10 +236,10 @@ class Store:
             # A typo in --file should not quietly create directories.
             raise WriteError(f"{self.path}: the directory {directory} does not exist")
         timeout = lock_timeout()
-        lock = filelock.FileLock(self.lock_path, timeout=timeout)
+        held = contextlib.ExitStack()
         try:
-            lock.acquire()
-        except filelock.Timeout:
+            held.enter_context(exclusive(self.lock_path, timeout))
+        except LockTimeout:
             raise LockTimeoutError(
                 f"{self.lock_path}: another coopcli process is still using this file "
                 f"(waited {timeout:g} s; set COOPCLI_LOCK_TIMEOUT to wait longer)"
@@ -230,10 +249,10 @@ class Store:
                 f"{self.path}: cannot write: cannot create the lock file {self.lock_path}: "
                 f"{exc.strerror}; the file is unchanged"
             ) from None
-        try:
+        with held:
+            # Checked again under the lock: the mode may have changed while waiting.
+            self.refuse_read_only()
             yield
-        finally:
-            lock.release()
 
     @contextmanager
     def transaction(self) -> Iterator[NewsFile]:
