@@ -226,10 +226,9 @@ def _error_message(exc: Exception) -> str:
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        return f"{where}: {message}" if where else message
+        from coopcli.core.validation import problems, sentence
+
+        return "; ".join(sentence(found) for found in problems(exc.errors(include_url=False)))
     return str(exc)
 
 

@@ -76,10 +76,9 @@ def _field_line(data: bytes, headers: list[int], index: int, name: str | None) -
 
 
 def _errors(exc: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
-    return [
-        (tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, "))
-        for error in exc.errors(include_url=False)
-    ]
+    from coopcli.core.validation import problems
+
+    return [(found.loc, found.message) for found in problems(exc.errors(include_url=False))]
 
 
 def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1) -> Report:

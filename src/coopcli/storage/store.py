@@ -81,10 +81,9 @@ def item_lines(data: bytes) -> list[int]:
 
 def location(loc: tuple[int | str, ...]) -> str:
     """A Pydantic error location as a user reads it: ``items[3].date``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    from coopcli.core.validation import location as where
+
+    return where(loc)
 
 
 class Store:
@@ -166,24 +165,20 @@ class Store:
             raise
 
     def _describe(self, exc: ValidationError, data: bytes) -> str:
-        errors = exc.errors(include_url=False)
+        from coopcli.core.validation import problems
+
+        found = problems(exc.errors(include_url=False))
         # A file from a newer coopcli fails in many places; its version says why.
-        versions = [e for e in errors if tuple(e["loc"]) == ("version",)]
+        versions = [p for p in found if p.loc == ("version",)]
         if versions:
-            errors = versions
-        first = errors[0]
-        loc = tuple(first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = (
-                f"unknown key {str(loc[-1])!r} (from a newer coopcli, or a typo?); "
-                "refusing the file rather than dropping the key"
-            )
-            loc = loc[:-1]
-        where = location(loc)
-        if not where and (found := re.match(r"(items\[(\d+)\][\w.]*): ", message)):
-            where, message = found.group(1), message[found.end() :]
-            loc = ("items", int(found.group(2)))
+            found = versions
+        first = found[0]
+        loc = first.container
+        where = first.where()
+        message = first.message
+        if not where and (match := re.match(r"(items\[(\d+)\])(?:\.[\w]+)?: ", message)):
+            where, message = match.group(1), message[match.end() :]
+            loc = ("items", int(match.group(2)))
         prefix = str(self.path)
         if (
             self.format == "toml"
@@ -194,8 +189,13 @@ class Store:
             lines = item_lines(data)
             if loc[1] < len(lines):
                 prefix += f":{lines[loc[1]]}"
-        others = len(errors) - 1
-        more = f" (and {others} more problem{'' if others == 1 else 's'})" if others else ""
+        others = len(found) - 1
+        more = (
+            f" (and {others} more problem{'' if others == 1 else 's'}: "
+            f"`coopcli check {self.path}` lists them all)"
+            if others
+            else ""
+        )
         return f"{prefix}: {where + ': ' if where else ''}{message}{more}"
 
     def load(self) -> NewsFile:
