@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -43,7 +44,42 @@ def _open(ctx: typer.Context, file: str | None) -> tuple[NewsList, FileChoice]:
     choice = choose_file(file or invocation(ctx).file)
     news = NewsList.open(choice.path, create_parents=choice.is_default)
     news.limits = limits()
+    _git_hints(news.path)
     return news, choice
+
+
+def _git_hints(path: Path) -> None:
+    """Tidy after a resolved merge, and say once per clone when git-setup is missing."""
+    from coopcli.git import state
+
+    removed = state.tidy_conflict(path)
+    if removed is not None:
+        render.info(f"Removed {removed}: the merge it was kept for is resolved.")
+    root = state.driver_not_configured(path)
+    if root is not None and _first_time("git-setup", root):
+        render.warning(
+            f"{root / '.gitattributes'} asks git to merge {path.name} with coopcli, but this "
+            "clone has no `merge.coopcli` driver configured, so a merge would leave conflict "
+            f"markers: run `coopcli --file {path} git-setup` once in this clone"
+        )
+
+
+def _first_time(topic: str, about: Path) -> bool:
+    """True the first time this is asked for ``topic`` and ``about``; remembered in the cache."""
+    import hashlib
+
+    import platformdirs
+
+    key = hashlib.sha256(str(about.resolve()).encode()).hexdigest()[:16]
+    stamp = Path(platformdirs.user_cache_dir("coopcli")) / "said" / f"{topic}-{key}"
+    if stamp.exists():
+        return False
+    try:
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.touch()
+    except OSError:
+        pass  # said again next time, which is better than never
+    return True
 
 
 def read_list(ctx: typer.Context, file: str | None) -> NewsList:

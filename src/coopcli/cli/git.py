@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import enum
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from coopcli.cli import render
 from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
+
+if TYPE_CHECKING:
+    from coopcli.storage.check import Problem
 
 commands = typer.Typer()
 
@@ -72,6 +76,22 @@ def git_setup(ctx: typer.Context, file: FileOption = None) -> None:
         render.info("Nothing to do: already set up.")
 
 
+def _merge_in_progress(path: Path, name: str) -> list[Problem]:
+    """A problem while git still has the file unmerged and theirs' side waits in .conflict."""
+    from coopcli.git.state import conflict_state
+    from coopcli.storage.check import Problem
+
+    state = conflict_state(path)
+    if state is None or not state.merging:
+        return []
+    message = (
+        f"merge in progress: theirs' version of each conflicting item is in {state.path}; "
+        f"fix {name} (coopcli edit, or your editor), then `git add {name}` "
+        "and the .conflict file goes"
+    )
+    return [Problem(name, "merge-in-progress", message)]
+
+
 class CheckFormat(str, enum.Enum):
     """How ``check`` reports problems."""
 
@@ -118,6 +138,8 @@ def check(
     day = today()
     lists = [open_list(ctx, name) for name in files] if files else [open_list(ctx, file)]
     reports = [news.check(today=day, tolerance=tolerance) for news in lists]
+    for news, report in zip(lists, reports, strict=True):
+        report.problems.extend(_merge_in_progress(news.path, report.file))
     problems = [problem for report in reports for problem in report.problems]
     if format is CheckFormat.json:
         document = {

@@ -19,9 +19,10 @@ from typing import Any
 from coopcli import formats
 from coopcli.core.errors import CoopError, DataError, UsageError
 from coopcli.core.merge import Conflict, ConflictKind, MergeResult, merge_documents
+from coopcli.git.state import CONFLICT_SUFFIX
 from coopcli.storage.store import Store
 
-CONFLICT_SUFFIX = ".conflict"
+__all__ = ["CONFLICT_SUFFIX", "Outcome", "merge_files", "sniff_format"]
 
 
 @dataclass
@@ -130,6 +131,9 @@ def merge_files(base: Path, ours: Path, theirs: Path, path: str | None = None) -
         )
     for key in result.kept_types:
         outcome.report.append(f"  type {key!r} kept: one side removed it, but items still use it")
+    if result.clean and path:
+        # A clean merge of the file: theirs' side of an earlier conflict is history.
+        Path(path).with_name(Path(path).name + CONFLICT_SUFFIX).unlink(missing_ok=True)
     if not result.clean:
         conflicting = result.theirs_document(docs[2])
         if conflicting is not None:

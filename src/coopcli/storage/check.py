@@ -15,14 +15,13 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from coopcli.core.errors import DataError
-from coopcli.storage.store import item_lines, location
+from coopcli.storage.store import conflict_line, item_lines, location
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from coopcli.storage.store import Store
 
-_MARKER = re.compile(rb"^(?:<{7}|>{7})(?: |$)", re.MULTILINE)
 _POSITION = re.compile(r"^:(\d+)(?::\d+)?: ")
 
 
@@ -90,9 +89,11 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
 
     name = str(store.path)
     problems: list[Problem] = []
-    if marker := _MARKER.search(data):
-        line = data.count(b"\n", 0, marker.start()) + 1
-        message = "unresolved git conflict markers: finish the merge first"
+    if (line := conflict_line(data)) is not None:
+        message = (
+            "unresolved git conflict: finish the merge; "
+            "`coopcli git-setup` makes such merges automatic"
+        )
         return Report(name, 0, [Problem(name, "conflict-markers", message, line)])
     try:
         raw = store.parse_raw(data)

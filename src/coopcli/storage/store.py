@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from coopcli.core.models import NewsFile
 
 DEFAULT_LOCK_TIMEOUT = 10.0
+#: A line git writes where a text merge left both sides: ``<<<<<<< ours``, ``>>>>>>> theirs``.
+CONFLICT_MARKER = re.compile(rb"^(?:<{7}|>{7})(?:[ \t]|\r?$)", re.MULTILINE)
 _ITEMS_HEADER = re.compile(rb"^[ \t]*\[\[[ \t]*items[ \t]*\]\]", re.MULTILINE)
 
 
@@ -84,6 +86,20 @@ def location(loc: tuple[int | str, ...]) -> str:
     from coopcli.core.validation import location as where
 
     return where(loc)
+
+
+def conflict_line(data: bytes) -> int | None:
+    """The line of the first git conflict marker in ``data``, if there is one."""
+    marker = CONFLICT_MARKER.search(data)
+    return None if marker is None else data.count(b"\n", 0, marker.start()) + 1
+
+
+def conflict_message(path: Path | str, line: int) -> str:
+    """What to say about a file git left with conflict markers."""
+    return (
+        f"unresolved git conflict in {path} (line {line}): finish the merge; "
+        "`coopcli git-setup` makes such merges automatic"
+    )
 
 
 class Store:
@@ -143,9 +159,20 @@ class Store:
     def parse_raw(self, data: bytes) -> dict[str, Any]:
         """The file's bytes as plain data, not yet validated (a syntax error is a
         :class:`DataError` naming the line)."""
-        with _collector_paused():
-            raw: dict[str, Any] = self.codec.parse(data, str(self.path))
-            return raw
+        try:
+            with _collector_paused():
+                raw: dict[str, Any] = self.codec.parse(data, str(self.path))
+                return raw
+        except DataError:
+            self._refuse_conflict(data)
+            raise
+
+    def _refuse_conflict(self, data: bytes) -> None:
+        # Only looked for once the file failed to parse: markers never parse, and a
+        # valid file costs nothing extra.
+        line = conflict_line(data)
+        if line is not None:
+            raise DataError(conflict_message(self.path, line)) from None
 
     def parse(self, data: bytes | None) -> NewsFile:
         """Validate raw bytes into a document; None (no file yet) is an empty list."""
@@ -162,6 +189,8 @@ class Store:
 
             if isinstance(exc, ValidationError):
                 raise DataError(self._describe(exc, data or b"")) from None
+            if isinstance(exc, DataError) and data is not None:
+                self._refuse_conflict(data)
             raise
 
     def _describe(self, exc: ValidationError, data: bytes) -> str:
