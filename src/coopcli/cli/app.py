@@ -64,8 +64,18 @@ class CoopGroup(TyperGroup):
             render.error(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
+            render.info("")
             render.error("interrupted; nothing was written")
             raise typer.Exit(130) from None
+        except typer.Abort as exc:
+            # A prompt turns Ctrl-C (and Ctrl-D) into Abort; say it our way, on a
+            # line of its own rather than after the echoed ^C.
+            render.info("")
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                render.error("interrupted; nothing was written")
+                raise typer.Exit(130) from None
+            render.error("no answer (end of input); nothing was written")
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

@@ -115,16 +115,16 @@ def export(
     title = feed_title if feed_title is not None or meta.title else defaults.title
     link = feed_link if feed_link is not None or meta.link else defaults.link
     exported = news.export(name, filters, query=query, title=title, link=link)
+    if target is not None and exported.count == 0 and target.exists() and not allow_empty:
+        raise DataError(
+            f"nothing selected, so {output} is left as it is "
+            "(--allow-empty replaces it with an empty export)"
+        )
     for line in exported.warnings:
         render.warning(line)
     if target is None:
         render.write(exported.text)
         return
-    if exported.count == 0 and target.exists() and not allow_empty:
-        raise DataError(
-            f"nothing selected, so {output} is left as it is "
-            "(--allow-empty replaces it with an empty export)"
-        )
     from coopcli.storage.atomic import atomic_write
 
     atomic_write(target, exported.text.encode("utf-8"))
