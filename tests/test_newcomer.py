@@ -221,10 +221,10 @@ def test_writers_still_exclude_each_other_without_a_lasting_lock_file(seeded: Pa
         for n in range(12)
     ]
     for proc in procs:
-        out, err = proc.communicate(timeout=120)
+        _, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
     titles = coopcli_process("list", "--format", "tsv").stdout
-    assert sorted(t for t in titles.split("\n") if "Concurrent" in t).__len__() == 12
+    assert len([line for line in titles.split("\n") if "Concurrent" in line]) == 12
     assert not seeded.with_name("news.toml.lock").exists()
 
 
