@@ -218,6 +218,32 @@ class NewsList:
 
     # Writing ----------------------------------------------------------------------
 
+    def create(
+        self,
+        *,
+        title: str | None = None,
+        link: str | None = None,
+        description: str | None = None,
+        types: Mapping[str, str] | None = None,
+    ) -> None:
+        """Start a new, empty list with its title, link, description and own types.
+
+        Feeds and pages show the title, link and description; ``types`` adds types
+        (key -> label) to the built-in ones. An existing file is never replaced.
+        """
+        from pydantic import ValidationError
+
+        from coopcli.core.validation import problems, sentence
+
+        with self.store.transaction() as doc:
+            if self.store.exists():
+                raise DataError(f"{self.path} already exists; nothing changed")
+            try:
+                doc.title, doc.link, doc.description = title, link, description
+                doc.types = dict(types or {})
+            except ValidationError as exc:
+                raise UsageError(sentence(problems(exc.errors(include_url=False))[0])) from None
+
     @contextmanager
     def transaction(self) -> Iterator[NewsFile]:
         """Lock, load, let the caller change the document, save it if it changed.

@@ -20,6 +20,7 @@ from coopcli.cli import (
     exporting,
     git,
     importing,
+    init,
     items,
     render,
     search,
@@ -36,6 +37,7 @@ class CoopGroup(TyperGroup):
 
     #: The order commands are listed in (help, completion): everyday work first.
     ORDER = (
+        "init",
         "add",
         "list",
         "search",
@@ -105,7 +107,6 @@ class CoopGroup(TyperGroup):
 app = typer.Typer(
     name="coopcli",
     cls=CoopGroup,
-    help="Keep an organisation's news list in a plain TOML or JSON file, and publish it.",
     no_args_is_help=True,
     # Typer's own completion options ignore a shell named after them (they always
     # use the shell they detect); coopcli's take the name.
@@ -188,6 +189,13 @@ def root(
 ) -> None:
     """Keep an organisation's news list in a plain TOML or JSON file, and publish it.
 
+    The file holds the list's title, link and description (feeds and pages show
+    them), a [types] table of its own item types (key = "Label") besides the
+    built-in ones, and the items. `coopcli init` starts one; `coopcli CMD --help`
+    tells more about each command.
+
+    Example: coopcli init --title "Cooperative news" --link https://example.org/news
+
     Example: coopcli list --type spotlight --since 2021-10
     """
     ctx.obj = Invocation(file)
@@ -200,7 +208,7 @@ def main() -> NoReturn:
 
 
 #: The command groups, everyday work first.
-GROUPS = (items, search, exporting, importing, stats, settings, git, backup)
+GROUPS = (init, items, search, exporting, importing, stats, settings, git, backup)
 for _group in GROUPS:
     app.registered_commands.extend(_group.commands.registered_commands)
     app.registered_groups.extend(_group.commands.registered_groups)

@@ -30,7 +30,7 @@ def _format_help() -> str:
     )
 
 
-@commands.command()
+@commands.command(short_help="Publish items as a feed, a web page or a data file.")
 @with_filters
 def export(
     ctx: typer.Context,
@@ -42,6 +42,7 @@ def export(
             "-F",
             help=_format_help(),
             callback=format_choice(exports=True),
+            metavar="FORMAT",
             show_default=False,
         ),
     ] = None,
@@ -66,7 +67,8 @@ def export(
         str | None,
         typer.Option(
             "--feed-title",
-            help="The list's title in the export (default: the file's title).",
+            help="The list's title in the export (default: the file's `title`; "
+            "`coopcli init` sets it).",
             metavar="TEXT",
         ),
     ] = None,
@@ -74,7 +76,7 @@ def export(
         str | None,
         typer.Option(
             "--feed-link",
-            help="The list's web page in the export (default: the file's link).",
+            help="The list's web page in the export (default: the file's `link`).",
             metavar="URL",
         ),
     ] = None,

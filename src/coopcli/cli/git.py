@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 commands = typer.Typer()
 
 
-@commands.command("merge-file")
+@commands.command("merge-file", short_help="The merge driver git runs (see git-setup).")
 def merge_file(
     base: Annotated[str, typer.Argument(metavar="BASE", help="The common ancestor (git's %O).")],
     ours: Annotated[
@@ -53,7 +53,7 @@ def merge_file(
     raise typer.Exit(outcome.exit_code)
 
 
-@commands.command("git-setup")
+@commands.command("git-setup", short_help="Let git merge the item file item by item.")
 def git_setup(ctx: typer.Context, file: FileOption = None) -> None:
     """Let git merge the item file item by item; ignore coopcli's side files.
 
@@ -99,7 +99,7 @@ class CheckFormat(str, enum.Enum):
     json = "json"
 
 
-@commands.command()
+@commands.command(short_help="Check item files; every problem on a line.")
 def check(
     ctx: typer.Context,
     files: Annotated[

@@ -35,7 +35,7 @@ def _progress(work: Iterable[T], total: int) -> Iterable[T]:
     return render.progress(work, total, "Importing")
 
 
-@commands.command("import")
+@commands.command("import", short_help="Add items from files, feeds and listing pages.")
 def import_(
     ctx: typer.Context,
     inputs: Annotated[
