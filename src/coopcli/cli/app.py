@@ -66,7 +66,7 @@ class CoopGroup(TyperGroup):
         if os.environ.get("_COOPCLI_COMPLETE"):
             # Typer registers its shells only with its own completion options, which
             # coopcli replaces (see the root's --show-completion).
-            from typer.completion import completion_init
+            from typer._completion_classes import completion_init
 
             completion_init()
         return super().main(*args, **kwargs)
