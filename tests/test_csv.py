@@ -137,7 +137,8 @@ def test_broken_csv_is_refused(
 def test_rows_without_title_or_date_are_skipped(run: Run, news_file: Path, isolated: Path) -> None:
     path = isolated / "in.csv"
     path.write_text("title,date\n,2021-01-01\nno date,\nfine,2021-01-02\n,\n", encoding="utf-8")
-    result = run("import", str(path))
+    assert run("import", str(path)).exit_code == 1
+    result = run("import", "--skip-invalid", str(path))
     assert result.exit_code == 0
     assert result.stderr == (
         f"Warning: skipped invalid entry: {path}: entry 1: no title\n"

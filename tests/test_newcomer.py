@@ -420,3 +420,107 @@ def test_file_modes_are_what_the_tests_assume() -> None:
     mask = os.umask(0)
     os.umask(mask)
     assert not mask & 0o200
+
+
+# 4. One import policy ------------------------------------------------------------------
+
+LISTING = """News, stories and statements
+
+  1. News
+
+    A good entry
+
+    29 October 2021
+
+  2. News
+
+    An impossible date
+
+    30 February 2024
+
+  3. Spotlite
+
+    An unknown type
+
+    28 October 2021
+"""
+
+
+def test_an_import_with_bad_entries_reports_them_all_and_writes_nothing(
+    run: Run, seeded: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(LISTING)
+    before = _files(seeded.parent)
+    result = run("import", str(page))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: 2 entries cannot be imported, so nothing was (--skip-invalid imports the "
+        "others):\n"
+        f"  {page}:9: entry 2 ('An impossible date'): impossible date '30 February 2024': "
+        "day is out of range for month\n"
+        f"  {page}:15: entry 3 ('An unknown type'): unknown type 'Spotlite' (valid: news, "
+        "spotlight, champion, statement, story); did you mean 'spotlight'?; add it under "
+        "[types] in the item file, or give --type\n"
+    )
+    assert _files(seeded.parent) == before
+    dry = run("import", "--dry-run", str(page))
+    assert (dry.exit_code, dry.stderr) == (1, result.stderr)
+
+
+def test_skip_invalid_imports_the_rest_and_says_what_it_skipped(
+    run: Run, seeded: Path, tmp_path: Path
+) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text(LISTING)
+    result = run("import", "--skip-invalid", str(page))
+    assert result.exit_code == 0
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith(f"Warning: skipped invalid entry: {page}:9: entry 2")
+    assert "impossible date '30 February 2024'" in lines[0]
+    assert lines[1].startswith(f"Warning: skipped invalid entry: {page}:15: entry 3")
+    assert lines[-1] == "Imported 1 item, skipped 2 invalid entries"
+    assert "2021-10-29-good-entry" in run("list", "--format", "tsv").stdout
+
+
+@pytest.mark.parametrize("text", ["just some junk text\n", "hello\nworld\n"])
+def test_an_input_with_no_items_is_an_error_and_creates_nothing(
+    run: Run, news_file: Path, tmp_path: Path, text: str
+) -> None:
+    junk = tmp_path / "notes.txt"
+    junk.write_text(text)
+    result = run("import", str(junk))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {junk}: no items found in it (read as listing); nothing imported\n"
+    )
+    assert not news_file.exists()
+
+
+# 11. Smaller surprises --------------------------------------------------------------------
+
+
+def test_a_title_longer_than_the_limit_is_refused_and_flagged_by_check(
+    run: Run, seeded: Path, isolated: Path
+) -> None:
+    long = "x" * 301
+    before = seeded.read_bytes()
+    result = run("add", "-t", "news", "--title", long)
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "Error: title is 301 characters long; at most 300 are allowed "
+        "(see `limits` in the config file)\n",
+    )
+    edited = run("edit", "2021-10-13", "--summary", "y" * 5001)
+    assert edited.exit_code == 2
+    assert "summary is 5,001 characters long; at most 5,000" in edited.stderr
+    assert seeded.read_bytes() == before
+    config = isolated / "home" / ".config" / "coopcli" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[limits]\ntitle = 400\n")
+    assert run("add", "-t", "news", "--title", long, "-d", "2021-10-01").exit_code == 0
+    config.write_text("[limits]\ntitle = 100\n")
+    checked = run("check")
+    assert checked.exit_code == 1
+    assert "items[0].title (2021-10-01-xxxx" in checked.stdout
+    assert "title is 301 characters long; at most 100 are allowed" in checked.stdout

@@ -158,10 +158,13 @@ class Skipped:
     entry: int
     title: str | None
     reason: str
+    #: The line the entry starts on in its input, when the reader knows it.
+    line: int | None = None
 
     def __str__(self) -> str:
         title = f" ({self.title!r})" if self.title else ""
-        return f"{self.source}: entry {self.entry}{title}: {self.reason}"
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: entry {self.entry}{title}: {self.reason}"
 
 
 @dataclass
@@ -189,6 +192,21 @@ class Report:
             verb = "skip" if dry_run else "skipped"
             parts.append(f"{verb} {' and '.join(skipped)}")
         return ", ".join(parts)
+
+    def refusal(self) -> str:
+        """Why nothing was imported: every invalid entry, one per line."""
+        count = len(self.invalid) + self.unreadable
+        lines = [
+            f"{_count(count, 'entry', 'entries')} cannot be imported, so nothing was "
+            "(--skip-invalid imports the others):"
+        ]
+        lines += [f"  {skipped}" for skipped in self.invalid]
+        if self.unreadable:
+            lines.append(
+                f"  {_count(self.unreadable, 'entry', 'entries')} of a feed without a title "
+                "or a date"
+            )
+        return "\n".join(lines)
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -238,8 +256,13 @@ def merge(
     *,
     default_type: str | None = None,
     progress: Progress | None = None,
+    skip_invalid: bool = False,
 ) -> Report:
     """Add the drafts of ``results`` (source, result) to ``doc`` and say what happened.
+
+    One bad entry (no title, no or an impossible date, an unknown type, a field the
+    models refuse) stops the whole import with every problem listed, so nothing is
+    half imported; with ``skip_invalid`` the rest is added and the bad ones reported.
 
     Each draft's type is its own (a key or label), else a category naming a known
     type, else ``default_type``, else ``news``. A draft with the id of an item already
@@ -286,13 +309,13 @@ def merge(
         def skip(
             reason: str, source: str = source, number: int = number, draft: Draft = draft
         ) -> Skipped:
-            return Skipped(source, number, draft.title, reason)
+            return Skipped(source, number, draft.title, reason, draft.line)
 
         if draft.title is None or not draft.title.strip():
-            report.invalid.append(skip("no title"))
+            report.invalid.append(skip(draft.problem or "no title"))
             continue
         if draft.date is None:
-            report.invalid.append(skip("no date"))
+            report.invalid.append(skip(draft.problem or "no date"))
             continue
         if draft.id is not None and draft.id in taken:
             report.duplicates.append(skip(f"the list already has the id {draft.id}"))
@@ -304,7 +327,8 @@ def merge(
         try:
             type_key = _type_of(draft, types, default_type)
         except _UnknownType as exc:
-            raise DataError(str(skip(str(exc)))) from None
+            report.invalid.append(skip(str(exc)))
+            continue
         try:
             own_id = draft.id
             if own_id is None or len(own_id) > ID_MAX_LENGTH or not valid_id.match(own_id):
@@ -324,6 +348,8 @@ def merge(
         taken.add(item.id)
         seen[title_date] = item.id
         report.added.append(item)
+    if (report.invalid or report.unreadable) and not skip_invalid:
+        raise DataError(report.refusal())
     doc.items.extend(report.added)
     return report
 

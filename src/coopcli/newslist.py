@@ -354,21 +354,25 @@ class NewsList:
         default_type: str | None = None,
         dry_run: bool = False,
         progress: Progress | None = None,
+        skip_invalid: bool = False,
     ) -> Report:
         """Add the entries read from other files (``importer.read``) and say what happened.
 
-        Duplicates (same id, or same title and date) and invalid entries are skipped
-        and reported; ``dry_run`` changes nothing.
+        Duplicates (same id, or same title and date) are skipped and reported. An
+        invalid entry stops the import with every problem listed (nothing is written)
+        unless ``skip_invalid``; ``dry_run`` changes nothing.
         """
         from coopcli import importer
 
         if dry_run:
             doc = self.load()
             default = importer.check_type(default_type, doc)
-            return importer.merge(doc, results, default_type=default)
+            return importer.merge(doc, results, default_type=default, skip_invalid=skip_invalid)
         with self.store.transaction() as doc:
             default = importer.check_type(default_type, doc)
-            return importer.merge(doc, results, default_type=default, progress=progress)
+            return importer.merge(
+                doc, results, default_type=default, progress=progress, skip_invalid=skip_invalid
+            )
 
     def export(
         self,
@@ -427,7 +431,13 @@ class NewsList:
         data = self.store.read_bytes()
         if data is None:
             raise DataError(f"{self.path}: no such file")
-        return check_data(self.store, data, today=today or current_day(), tolerance=tolerance)
+        return check_data(
+            self.store,
+            data,
+            today=today or current_day(),
+            tolerance=tolerance,
+            limits=self.limits,
+        )
 
     def backup_plan(self) -> Swap:
         """What :meth:`restore_backup` would swap: read without waiting for a person."""

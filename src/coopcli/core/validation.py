@@ -28,6 +28,9 @@ class FieldProblem:
     #: The field (``"title"``, ``"tags[2]"``), or None for the whole container.
     field: str | None
     message: str
+    #: Whether ``message`` names the field itself ("title must not be empty");
+    #: otherwise it reads after the field's location ("items[3].url: must be …").
+    names_field: bool = True
 
     @property
     def loc(self) -> tuple[int | str, ...]:
@@ -35,8 +38,9 @@ class FieldProblem:
         return self.container + ((self.field,) if self.field else ())
 
     def where(self) -> str:
-        """The container as a user reads it: ``items[3]`` (empty for the file)."""
-        return location(self.container)
+        """Where the message applies: ``items[3]``, or ``items[3].url`` when the
+        message does not name the field (empty for the file itself)."""
+        return location(self.container if self.names_field else self.loc)
 
 
 def location(loc: Iterable[int | str]) -> str:
@@ -84,9 +88,9 @@ def _message(error: Mapping[str, Any], field: str | None) -> str:
     if kind.startswith(("int_", "int")) and kind != "int_from_float":
         return f"{name} must be a whole number, not {value!r}"
     if kind.startswith("date"):
-        if kind == "date_from_datetime_parsing" and isinstance(value, str):
-            return f"{name}: {value!r} is not a date (write it YYYY-MM-DD)"
-        return f"{name} must be a date written YYYY-MM-DD, not {value!r}"
+        if isinstance(value, str):
+            return f"{name} {value!r} is not a valid date (write it YYYY-MM-DD)"
+        return f"{name} must be a date written YYYY-MM-DD, not {_kind(value)}"
     if kind == "string_pattern_mismatch":
         if base == "tags":
             return f"the tag {value!r} cannot contain a comma or semicolon"
@@ -94,8 +98,7 @@ def _message(error: Mapping[str, Any], field: str | None) -> str:
             return f"{value!r} is not a valid id (letters, digits, '.', '_' and '-')"
         if base == "types":
             return f"{value!r} is not a valid type key (lower-case letters, digits, '_', '-')"
-    text = str(error.get("msg", "")).removeprefix("Value error, ")
-    return f"{name}: {text}" if field else text
+    return str(error.get("msg", "")).removeprefix("Value error, ")
 
 
 def _kind(value: object) -> str:
@@ -120,7 +123,9 @@ def problem(error: Mapping[str, Any]) -> FieldProblem:
     if loc[-1:] == ("[key]",):
         loc = loc[:-1]
     container, field = _split(loc)
-    return FieldProblem(container, field, _message(error, field))
+    message = _message(error, field)
+    generic = message == str(error.get("msg", "")).removeprefix("Value error, ")
+    return FieldProblem(container, field, message, names_field=not generic or field is None)
 
 
 def problems(errors: Iterable[Mapping[str, Any]]) -> list[FieldProblem]:

@@ -56,6 +56,10 @@ class Draft:
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     id: str | None = None
+    #: Where the entry starts in its input (a line number), when the reader knows.
+    line: int | None = None
+    #: What the reader found wrong with the entry (an impossible date), if anything.
+    problem: str | None = None
 
 
 @dataclass

@@ -20,6 +20,8 @@ from coopcli.storage.store import conflict_line, item_lines, location
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from coopcli.core.rules import Limits
+
     from coopcli.storage.store import Store
 
 _POSITION = re.compile(r"^:(\d+)(?::\d+)?: ")
@@ -80,8 +82,21 @@ def _errors(exc: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
     return [(found.loc, found.message) for found in problems(exc.errors(include_url=False))]
 
 
-def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1) -> Report:
-    """All the problems of an item file's bytes (``store`` gives its name and format)."""
+def check_data(
+    store: Store,
+    data: bytes,
+    *,
+    today: dt.date,
+    tolerance: int = 1,
+    limits: Limits | None = None,
+) -> Report:
+    """All the problems of an item file's bytes (``store`` gives its name and format).
+
+    ``limits`` flags titles and summaries longer than ``add`` and ``edit`` accept.
+    """
+    from coopcli.core.rules import Limits
+
+    limits = limits or Limits()
     from pydantic import ValidationError
 
     from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
@@ -152,6 +167,8 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
                     found.append(("duplicate-title-date", message, "title"))
                 else:
                     titles[key] = index
+                for field_name, message in limits.problems(item.title, item.summary):
+                    found.append(("too-long", message, field_name))
                 if item.date > latest:
                     days = (item.date - today).days
                     message = (
