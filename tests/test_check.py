@@ -109,13 +109,15 @@ def test_json_item_files_have_no_line_numbers(run: Run, isolated: Path) -> None:
         ('version = 1\ntitle = "x\n', "{p}:2: invalid TOML: Illegal character '\\n'"),
         (
             "version = 1\n<<<<<<< ours\n" + item("a") + "=======\n>>>>>>> theirs\n",
-            "{p}:2: unresolved git conflict: finish the merge; `coopcli git-setup` makes such merges automatic",
+            "{p}:2: unresolved git conflict: finish the merge; "
+            "`coopcli git-setup` makes such merges automatic",
         ),
         ("version = 1\nitems = 3\n", "{p}: items: must be a list of items"),
         ("version = 1\nitems = [1]\n", "{p}: items[0]: must be a table of fields"),
         (
             "version = 1\ncolour = 1\n",
-            "{p}: unknown field 'colour' (from a newer coopcli, or a typo? refusing the file rather than dropping it)",
+            "{p}: unknown field 'colour' (from a newer coopcli, or a typo? "
+            "refusing the file rather than dropping it)",
         ),
     ],
 )

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from coopcli.core.rules import Limits
-
     from coopcli.storage.store import Store
 
 _POSITION = re.compile(r"^:(\d+)(?::\d+)?: ")
