@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
@@ -148,7 +149,28 @@ def add(
             f"missing {' and '.join(missing)} (no terminal to ask on; see coopcli add --help)"
         )
     new = replace(given, type=need(type, "--type", "Type"), title=need(title, "--title", "Title"))
+    if not _future_date_ok(new.date):
+        render.info("Nothing was added.")
+        return
     render.write(f"{_save_new(news, new)}\n")
+
+
+#: Days after today a date may be without a word (as ``check --tolerance``'s default).
+FUTURE_TOLERANCE = 1
+
+
+def _future_date_ok(day: dt.date) -> bool:
+    """Warn about a date in the future (``check`` flags it); on a terminal, ask first."""
+    from coopcli.core.dates import today
+
+    days = (day - today()).days
+    if days <= FUTURE_TOLERANCE:
+        return True
+    what = f"{day.isoformat()} is {days} days in the future"
+    if cliutil.interactive():
+        return typer.confirm(f"{what}; add it anyway?", default=False, err=True)
+    render.warning(f"{what} (`coopcli check` will flag it until then); adding it anyway")
+    return True
 
 
 def _save_new(news: NewsList, new: NewItem) -> str:

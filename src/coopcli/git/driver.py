@@ -88,7 +88,10 @@ def _conflict_lines(conflict: Conflict, name: str, conflict_file: Path | None) -
 
 
 def _summary(result: MergeResult, name: str) -> str:
-    counts = [f"{result.added} added", f"{result.changed} changed", f"{result.removed} removed"]
+    added = f"{result.added} added"
+    if result.added:
+        added += f" ({result.added_ours} by ours, {result.added_theirs} by theirs)"
+    counts = [added, f"{result.changed} changed", f"{result.removed} removed"]
     conflicts = len(result.conflicts)
     tail = f", {conflicts} conflict{'s' if conflicts != 1 else ''}" if conflicts else ""
     return f"coopcli merged {name} item by item: {', '.join(counts)}{tail}"
