@@ -7,6 +7,7 @@ ran ``git-setup``.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import stat
@@ -524,3 +525,37 @@ def test_a_title_longer_than_the_limit_is_refused_and_flagged_by_check(
     assert checked.exit_code == 1
     assert "items[0].title (2021-10-01-xxxx" in checked.stdout
     assert "title is 301 characters long; at most 100 are allowed" in checked.stdout
+
+
+def test_a_date_in_the_future_is_warned_about(run: Run, seeded: Path) -> None:
+    result = run("add", "-t", "news", "--title", "Later", "-d", "2030-01-01")
+    assert result.exit_code == 0
+    assert result.stdout == "2030-01-01-later\n"
+    days = (dt.date(2030, 1, 1) - dt.date.today()).days
+    assert result.stderr == (
+        f"Warning: 2030-01-01 is {days} days in the future (`coopcli check` will flag it "
+        "until then); adding it anyway\n"
+    )
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()
+    quiet = run("add", "-t", "news", "--title", "Tomorrow", "-d", tomorrow)
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("year", ["21", "0", "999"])
+def test_a_year_that_is_not_written_in_full_is_refused(run: Run, seeded: Path, year: str) -> None:
+    result = run("list", "--year", year)
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: --year {year}: write the year in full (2021, not 21)\n"
+    assert run("list", "--year", "2021", "--format", "tsv").stdout.count("\n") == 10
+
+
+def test_the_summary_gets_the_room_the_title_does_not_need(run: Run, seeded: Path) -> None:
+    # conftest sets COLUMNS=120.
+    shown = run("list", "--format", "table", "--no-pager").stdout
+    lines = shown.splitlines()
+    header = next(line for line in lines if "Summary" in line)
+    column = header.index("Summary")
+    first = [line[column:].strip() for line in lines[lines.index(header) + 2 :]][:6]
+    summary = " ".join(part for part in first if part)
+    assert summary.startswith("The two sessions organized in the framework of the Academy")
+    assert all(len(line) <= 120 for line in lines)
