@@ -127,8 +127,9 @@ def check(
 ) -> None:
     """Check item files for every problem, one line each.
 
-    Looks at the schema, duplicate ids, duplicate title and date, future dates and
-    URLs. Exit status 0 when all is well, 1 with one line per problem (for pre-commit
+    Looks at the schema, duplicate ids, duplicate title and date, future dates, URLs,
+    titles and summaries longer than the config's limits, and git conflicts (during a
+    merge it names the .conflict file). Exit status 0 when all is well, 1 with one line per problem (for pre-commit
     or CI).
 
     Example: coopcli check data/news.toml --tolerance 7
