@@ -129,8 +129,8 @@ def check(
 
     Looks at the schema, duplicate ids, duplicate title and date, future dates, URLs,
     titles and summaries longer than the config's limits, and git conflicts (during a
-    merge it names the .conflict file). Exit status 0 when all is well, 1 with one line per problem (for pre-commit
-    or CI).
+    merge it names the .conflict file). Exit status 0 when all is well, 1 with one
+    line per problem (for pre-commit or CI).
 
     Example: coopcli check data/news.toml --tolerance 7
     """
