@@ -9,6 +9,7 @@ them, so ``coopcli --version`` and ``--help`` start fast.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -90,18 +91,24 @@ class CoopGroup(TyperGroup):
             render.error(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
-            render.info("")
+            _new_line()
             render.error("interrupted; nothing was written")
             raise typer.Exit(130) from None
         except typer.Abort as exc:
             # A prompt turns Ctrl-C (and Ctrl-D) into Abort; say it our way, on a
             # line of its own rather than after the echoed ^C.
-            render.info("")
+            _new_line()
             if isinstance(exc.__context__, KeyboardInterrupt):
                 render.error("interrupted; nothing was written")
                 raise typer.Exit(130) from None
             render.error("no answer (end of input); nothing was written")
             raise typer.Exit(1) from None
+
+
+def _new_line() -> None:
+    """End the line a terminal shows ``^C`` on, so the message starts a line of its own."""
+    if sys.stderr.isatty():
+        render.info("")
 
 
 app = typer.Typer(

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 CONFLICT_SUFFIX = ".conflict"
 #: The merge driver's name in ``.gitattributes`` (``merge=coopcli``) and git config.
@@ -25,6 +28,9 @@ def conflict_file(item_file: Path) -> Path:
 
 
 def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    # Imported here: most commands never get this far, and start-up counts.
+    import subprocess
+
     try:
         return subprocess.run(
             ["git", *args], cwd=directory, capture_output=True, text=True, check=False
