@@ -213,10 +213,11 @@ def test_type_option_for_unknown_labels(run: Run, news_file: Path, isolated: Pat
     result = run("import", str(path))
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: 1 entry cannot be imported, so nothing was (--skip-invalid imports the "
-        f"others):\n  {path}:3: entry 1 ('Launch'): unknown type 'Press release' (valid: news, "
+        f"  {path}:3: entry 1 ('Launch'): unknown type 'Press release' (valid: news, "
         "spotlight, champion, statement, story); add it under [types] in the item file, "
         "or give --type\n"
+        "Error: 1 entry cannot be imported, so nothing was (--skip-invalid imports the "
+        "others)\n"
     )
     assert not news_file.exists()
     result = run("import", "--type", "Statement", str(path))

@@ -456,13 +456,13 @@ def test_an_import_with_bad_entries_reports_them_all_and_writes_nothing(
     result = run("import", str(page))
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: 2 entries cannot be imported, so nothing was (--skip-invalid imports the "
-        "others):\n"
         f"  {page}:9: entry 2 ('An impossible date'): impossible date '30 February 2024': "
         "day is out of range for month\n"
         f"  {page}:15: entry 3 ('An unknown type'): unknown type 'Spotlite' (valid: news, "
         "spotlight, champion, statement, story); did you mean 'spotlight'?; add it under "
         "[types] in the item file, or give --type\n"
+        "Error: 2 entries cannot be imported, so nothing was (--skip-invalid imports the "
+        "others)\n"
     )
     assert _files(seeded.parent) == before
     dry = run("import", "--dry-run", str(page))

@@ -70,6 +70,8 @@ def read_input(arg: str) -> Input:
         raise DataError(f"{arg}: is a directory, not a file to import") from None
     except OSError as exc:
         raise DataError(f"{arg}: cannot read: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise UsageError(f"{arg!r}: a file name cannot contain a NUL character") from None
     return Input(arg, data, path.suffix.lower())
 
 
@@ -193,20 +195,27 @@ class Report:
             parts.append(f"{verb} {' and '.join(skipped)}")
         return ", ".join(parts)
 
-    def refusal(self) -> str:
-        """Why nothing was imported: every invalid entry, one per line."""
+    def refusal(self) -> Refused:
+        """The error that stops an import with invalid entries, naming every one."""
         count = len(self.invalid) + self.unreadable
-        lines = [
-            f"{_count(count, 'entry', 'entries')} cannot be imported, so nothing was "
-            "(--skip-invalid imports the others):"
-        ]
-        lines += [f"  {skipped}" for skipped in self.invalid]
+        problems = [str(skipped) for skipped in self.invalid]
         if self.unreadable:
-            lines.append(
-                f"  {_count(self.unreadable, 'entry', 'entries')} of a feed without a title "
-                "or a date"
+            problems.append(
+                f"{_count(self.unreadable, 'entry', 'entries')} of a feed without a title or a date"
             )
-        return "\n".join(lines)
+        return Refused(
+            f"{_count(count, 'entry', 'entries')} cannot be imported, so nothing was "
+            "(--skip-invalid imports the others)",
+            problems,
+        )
+
+
+class Refused(DataError):
+    """An import stopped by invalid entries: ``problems`` says where and why, one each."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -349,7 +358,7 @@ def merge(
         seen[title_date] = item.id
         report.added.append(item)
     if (report.invalid or report.unreadable) and not skip_invalid:
-        raise DataError(report.refusal())
+        raise report.refusal()
     doc.items.extend(report.added)
     return report
 

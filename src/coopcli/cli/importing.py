@@ -104,13 +104,19 @@ def import_(
         results.append((item.source, result))
     news = open_list(ctx, file)
     total = sum(len(result.drafts) for _, result in results)
-    report = news.import_(
-        results,
-        default_type=type,
-        dry_run=dry_run,
-        skip_invalid=skip_invalid,
-        progress=_progress if total >= PROGRESS_FROM else None,
-    )
+    try:
+        report = news.import_(
+            results,
+            default_type=type,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=_progress if total >= PROGRESS_FROM else None,
+        )
+    except importer.Refused as refused:
+        # Every problem first, the one-line error last.
+        for problem in refused.problems:
+            render.info(f"  {problem}")
+        raise
     if dry_run:
         newest_first = sorted(report.added, key=lambda i: (i.date, i.id), reverse=True)
         render.print_items(newest_first, news.types(), None)

@@ -72,9 +72,13 @@ def message(text: str, *, style: str | None = None, prefix: str = "") -> None:
         sys.stderr.flush()
 
 
+#: Control characters (a newline in a file name, say) shown escaped in an error.
+_CONTROL = {n: f"\\x{n:02x}" for n in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
 def error(text: str) -> None:
-    """``Error: …`` on stderr."""
-    message(text, style="bold red", prefix="Error: ")
+    """``Error: …`` on stderr, always on one line (control characters escaped)."""
+    message(text.translate(_CONTROL), style="bold red", prefix="Error: ")
 
 
 def warning(text: str) -> None:

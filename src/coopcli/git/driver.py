@@ -54,6 +54,8 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise UsageError(f"{str(path)!r}: a file name cannot contain a NUL character") from None
 
 
 def _describe(value: Any) -> str:

@@ -205,7 +205,7 @@ class Store:
         loc = first.container
         where = first.where()
         message = first.message
-        if not where and (match := re.match(r"(items\[(\d+)\])(?:\.[\w]+)?: ", message)):
+        if not where and (match := re.match(r"(items\[(\d+)\](?:\.\w+)?): ", message)):
             where, message = match.group(1), message[match.end() :]
             loc = ("items", int(match.group(2)))
         prefix = str(self.path)
