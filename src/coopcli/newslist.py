@@ -390,7 +390,8 @@ class NewsList:
         from coopcli import formats
         from coopcli.formats.feeds import with_metadata
 
-        exporter = formats.load(format)
+        exporter = formats.writer(format)
+        feed = formats.feed_writer(format)
         if query is None:
             selection = self.select(filters)
         else:
@@ -401,8 +402,8 @@ class NewsList:
         listing = self.listing(selection.items)
         if title is not None or link is not None:
             listing = with_metadata(listing, title=title, link=link)
-        warnings = list(getattr(exporter, "export_warnings", lambda _doc: [])(listing))
-        text: str = exporter.export(listing)
+        warnings = feed.export_warnings(listing) if feed is not None else []
+        text = exporter.export(listing)
         return Exported(text, format, len(selection.items), warnings)
 
     def stats(

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from coopcli.cli import render
 from coopcli.core.errors import CoopError, UsageError
+from coopcli.core.view import EDITABLE_FIELDS
 from coopcli.storage.append import NewItem
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-FIELDS = ("type", "title", "date", "summary", "url", "tags")
+FIELDS = EDITABLE_FIELDS
 _ERROR_PREFIX = "# Error: "
 
 
