@@ -62,15 +62,16 @@ def export(doc: DocumentView) -> str:
     return out.getvalue()
 
 
-def _date(text: str, where: str) -> dt.date | None:
+def _date(text: str) -> tuple[dt.date | None, str | None]:
+    """The date of a cell, or None and why (an impossible or unreadable date)."""
     from coopcli.core.dates import parse_date
 
     if not text.strip():
-        return None
+        return None, None
     try:
-        return parse_date(text)
+        return parse_date(text), None
     except CoopError as exc:
-        raise DataError(f"{where}: date: {exc}") from None
+        return None, str(exc)
 
 
 def _delimiter(text: str) -> str:
@@ -121,10 +122,14 @@ def read(data: bytes, source: str) -> ReadResult:
                 return value or None
 
             tags = [tag.strip() for tag in (get("tags") or "").split(";") if tag.strip()]
+            # A bad date makes the row invalid, reported with the others by the import.
+            day, problem = _date(cells.get("date", ""))
             drafts.append(
                 Draft(
                     title=get("title"),
-                    date=_date(cells.get("date", ""), where),
+                    date=day,
+                    line=line,
+                    problem=problem,
                     type=get("type"),
                     summary=get("summary"),
                     url=get("url"),
