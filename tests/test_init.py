@@ -134,3 +134,23 @@ def test_no_option_shows_a_python_type_as_its_value(run: Run) -> None:
         shown = run(command, "--help").stdout
         assert not re.search(r"<(str|int)>", shown), command
         assert "{id}" not in shown
+
+
+@pytest.mark.slow
+def test_init_on_a_terminal_asks_only_for_what_the_flags_leave_out(news_file: Path) -> None:
+    child = spawn("init", "--title", "Given", "--type", "brief=Brief", timeout=300)
+    child.expect_exact("Web page it is published at: ")
+    assert "Title of the list" not in (child.before or "")
+    child.sendline("")
+    child.expect_exact("One sentence about it: ")
+    child.sendline("Our news.")
+    shown, status = finish(child)
+    assert status == 0, shown
+    assert "Types of your own" not in shown
+    doc = Store(news_file).load()
+    assert (doc.title, doc.link, doc.description, doc.types) == (
+        "Given",
+        None,
+        "Our news.",
+        {"brief": "Brief"},
+    )

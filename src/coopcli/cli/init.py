@@ -106,12 +106,17 @@ def init(
     if news.exists():
         raise CoopError(f"{news.path} already exists; nothing changed")
     own = parse_types(type_ or [])
-    if cliutil.interactive() and all(v is None for v in (title, link, description, type_)):
+    if cliutil.interactive() and None in (title, link, description, type_):
+        # Ask for what the flags left out; Enter leaves a field empty.
         render.info(f"A new list in {news.path} (press Enter to leave a field empty).")
-        title = _ask("Title of the list")
-        link = _ask("Web page it is published at", _link)
-        description = _ask("One sentence about it")
-        answer = _ask("Types of your own, KEY=Label separated by commas", _types)
-        own = parse_types([p for p in (answer or "").split(",") if p.strip()])
+        if title is None:
+            title = _ask("Title of the list")
+        if link is None:
+            link = _ask("Web page it is published at", _link)
+        if description is None:
+            description = _ask("One sentence about it")
+        if type_ is None:
+            answer = _ask("Types of your own, KEY=Label separated by commas", _types)
+            own = parse_types([p for p in (answer or "").split(",") if p.strip()])
     news.create(title=title, link=link, description=description, types=own)
     render.info(f"Created {news.path}; `coopcli add` adds the first item.")
