@@ -559,3 +559,38 @@ def test_the_summary_gets_the_room_the_title_does_not_need(run: Run, seeded: Pat
     summary = " ".join(part for part in first if part)
     assert summary.startswith("The two sessions organized in the framework of the Academy")
     assert all(len(line) <= 120 for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (
+            {"items": [{"id": "a", "type": "news", "title": 3, "date": "2021-01-01"}]},
+            "items[0]: title must be text, not a number",
+        ),
+        (
+            {"items": [{"id": "a", "type": "news", "title": "A", "date": 5}]},
+            "items[0].date: must be a date written YYYY-MM-DD",
+        ),
+        (
+            {"items": [{"id": "a", "type": "news", "title": "A", "date": "2021-01-01", "tags": 1}]},
+            "items[0]: tags must be a list, not a number",
+        ),
+        ({"version": "two"}, "version must be a whole number, not 'two'"),
+        ({"items": [3]}, "items[0] must be a table of fields, not a number"),
+        ({"types": {"Bad Key": "X"}}, "types: 'Bad Key' is not a valid type key"),
+        (
+            {"items": [{"id": "a b", "type": "news", "title": "A", "date": "2021-01-01"}]},
+            "items[0]: 'a b' is not a valid id (letters, digits, '.', '_' and '-')",
+        ),
+    ],
+)
+def test_validation_messages_in_plain_words(data: dict[str, object], expected: str) -> None:
+    from pydantic import ValidationError
+
+    from coopcli.core.models import NewsFile
+    from coopcli.core.validation import problems, sentence
+
+    with pytest.raises(ValidationError) as caught:
+        NewsFile.model_validate(data)
+    assert sentence(problems(caught.value.errors(include_url=False))[0]).startswith(expected)

@@ -31,6 +31,8 @@ class FieldProblem:
     #: Whether ``message`` names the field itself ("title must not be empty");
     #: otherwise it reads after the field's location ("items[3].url: must be …").
     names_field: bool = True
+    #: Whether ``message`` names the container too ("items[3] must be a table …").
+    names_place: bool = False
 
     @property
     def loc(self) -> tuple[int | str, ...]:
@@ -39,7 +41,10 @@ class FieldProblem:
 
     def where(self) -> str:
         """Where the message applies: ``items[3]``, or ``items[3].url`` when the
-        message does not name the field (empty for the file itself)."""
+        message does not name the field (empty for the file itself, or when the
+        message names its place)."""
+        if self.names_place:
+            return ""
         return location(self.container if self.names_field else self.loc)
 
 
@@ -119,10 +124,19 @@ def problem(error: Mapping[str, Any]) -> FieldProblem:
             else "from a newer coopcli, or a typo? refusing the file rather than dropping it"
         )
         return FieldProblem(container, None, f"unknown field {unknown!r} ({hint})")
-    # dict keys (types.<key>) come as [..., "types", "key", "[key]"]: keep it simple.
-    if loc[-1:] == ("[key]",):
-        loc = loc[:-1]
+    if loc[-1:] == ("[key]",) and len(loc) >= 2:
+        # A bad key of a table ([types]): loc is (..., "types", "Bad Key", "[key]").
+        key = loc[-2]
+        return FieldProblem(
+            loc[:-2],
+            None,
+            f"{key!r} is not a valid type key (lower-case letters, digits, '_' and '-')",
+        )
     container, field = _split(loc)
+    if field is None and container:
+        # The whole entry is wrong (an item that is not a table): name it.
+        message = _message(error, location(container))
+        return FieldProblem(container, None, message, names_place=True)
     message = _message(error, field)
     generic = message == str(error.get("msg", "")).removeprefix("Value error, ")
     return FieldProblem(container, field, message, names_field=not generic or field is None)
