@@ -19,7 +19,7 @@ def _pick(flag: Any, config: dict[str, Any], key: str, default: Any = None) -> A
     return flag if flag is not None else config.get(key, default)
 
 
-@commands.command()
+@commands.command(short_help="Publish the list as a static website with its feeds.")
 def site(
     ctx: typer.Context,
     output: Annotated[
