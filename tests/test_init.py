@@ -130,7 +130,7 @@ def test_edit_help_says_the_date_is_kept_and_force_saves(run: Run) -> None:
 
 
 def test_no_option_shows_a_python_type_as_its_value(run: Run) -> None:
-    for command in ("add", "edit", "export", "init"):
+    for command in ("add", "edit", "export", "init", "site"):
         shown = run(command, "--help").stdout
         assert not re.search(r"<(str|int)>", shown), command
         assert "{id}" not in shown

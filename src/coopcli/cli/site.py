@@ -37,11 +37,16 @@ def site(
         ),
     ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", help="Site title. Default: the file's title.")
+        str | None,
+        typer.Option("--title", help="Site title. Default: the file's title.", metavar="TEXT"),
     ] = None,
     description: Annotated[
         str | None,
-        typer.Option("--description", help="Site description. Default: the file's description."),
+        typer.Option(
+            "--description",
+            help="Site description. Default: the file's description.",
+            metavar="TEXT",
+        ),
     ] = None,
     templates: Annotated[
         str | None,
