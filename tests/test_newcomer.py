@@ -217,13 +217,16 @@ def test_writers_still_exclude_each_other_without_a_lasting_lock_file(seeded: Pa
     # Twelve concurrent adds: none lost, even though each removes the lock file.
     from tests.procs import start_coopcli
 
+    # A generous lock timeout: on a loaded machine twelve writers take a while.
+    env = {"COOPCLI_LOCK_TIMEOUT": "600"}
     procs = [
-        start_coopcli("add", "-t", "news", "--title", f"Concurrent {n}", "-d", "2021-11-03")
+        start_coopcli(
+            "add", "-t", "news", "--title", f"Concurrent {n}", "-d", "2021-11-03", env=env
+        )
         for n in range(12)
     ]
-    for proc in procs:
-        _, err = proc.communicate(timeout=120)
-        assert proc.returncode == 0, err
+    outcomes = [(proc.communicate(timeout=900)[1], proc.returncode) for proc in procs]
+    assert [code for _, code in outcomes] == [0] * 12, outcomes
     titles = coopcli_process("list", "--format", "tsv").stdout
     assert len([line for line in titles.split("\n") if "Concurrent" in line]) == 12
     assert not seeded.with_name("news.toml.lock").exists()
