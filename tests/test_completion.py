@@ -43,7 +43,7 @@ def tagged(seeded: Path) -> Path:
 
 def test_command_names(seeded: Path) -> None:
     names = complete_bash("coopcli ")[0]
-    assert names[:7] == ["add", "list", "search", "show", "edit", "remove", "export"]
+    assert names[:8] == ["init", "add", "list", "search", "show", "edit", "remove", "export"]
     assert {"config", "check", "git-setup", "merge-file"} <= set(names)
     assert len(names) == len(set(names))
     assert complete_bash("coopcli se")[0] == ["search"]

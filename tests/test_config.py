@@ -32,6 +32,8 @@ def test_show_defaults_into_a_pipe(run: Run, isolated: Path, config_file: Path) 
         "date_format\t%Y-%m-%d\tdefault",
         "feed.title\t\tdefault",
         "feed.link\t\tdefault",
+        "limits.title\t300\tdefault",
+        "limits.summary\t5000\tdefault",
     ]
     assert result.stderr == (
         f"Config file: {config_file} (not found; every setting has its default)\n"
@@ -68,6 +70,8 @@ def test_show_says_where_each_setting_came_from(
             "source": "config",
             "origin": where,
         },
+        "limits.title": {"value": "300", "source": "default", "origin": None},
+        "limits.summary": {"value": "5000", "source": "default", "origin": None},
     }
     flagged = json.loads(run("--file", "x.toml", "config", "show", "-F", "jsonl").stdout)
     assert flagged["settings"]["file"] == {"value": "x.toml", "source": "flag", "origin": "--file"}
@@ -79,7 +83,8 @@ def test_show_as_a_table(run: Run, isolated: Path) -> None:
     lines = result.stdout.splitlines()
     assert lines[1].split() == ["Setting", "Value", "From"]
     assert lines[3].split() == ["file", str(isolated / "news.toml"), "env", "COOPCLI_FILE"]
-    assert lines[-2].split() == ["feed.link", "default"]
+    assert lines[-4].split() == ["feed.link", "default"]
+    assert lines[-2].split() == ["limits.summary", "5000", "default"]
 
 
 def test_visual_beats_editor_beats_config(
@@ -122,7 +127,7 @@ def test_date_format_changes_only_what_people_see(
     [
         (
             'colour = "always"\n',
-            "unknown key 'colour' (known: file, editor, pager, date_format, feed, site)",
+            "unknown key 'colour' (known: file, editor, pager, date_format, feed, limits, site)",
         ),
         ("pager = 3\n", "'pager' must be a string, not an integer"),
         ("editor = true\n", "'editor' must be a string, not a boolean"),
@@ -132,6 +137,15 @@ def test_date_format_changes_only_what_people_see(
         ('[feed]\nauthor = "x"\n', "unknown key 'feed.author' (known: feed.title, feed.link)"),
         ("[feed]\ntitle = 1\n", "'feed.title' must be a string, not an integer"),
         ('[feed]\nlink = "ftp://x.org"\n', "'feed.link' must be an http:// or https:// URL"),
+        ("limits = 3\n", "'limits' must be a table ([limits]), not an integer"),
+        (
+            "[limits]\nbody = 3\n",
+            "unknown key 'limits.body' (known: limits.title, limits.summary)",
+        ),
+        (
+            "[limits]\ntitle = 0\n",
+            "'limits.title' must be a whole number of characters, 1 or more",
+        ),
     ],
 )
 def test_a_bad_config_names_the_file_and_the_key(

@@ -111,10 +111,6 @@ def test_import_csv_any_column_order_labels_and_written_dates(
         ("", "in.csv: empty file: expected a header row"),
         ("title,date,colour\nx,2021-01-01,red\n", "in.csv:1: unknown column 'colour'"),
         ("title,summary\nx,y\n", "in.csv:1: no 'date' column in the header"),
-        (
-            "title,date\nok,2021-01-01\nbad,someday\n",
-            "in.csv:3: date: cannot understand the date 'someday'",
-        ),
         ("title,date\nx,2021-01-01,extra\n", "in.csv:2: 3 cells but the header names 2 columns"),
         (
             'title,date\n"unclosed,2021-01-01\n',
@@ -134,14 +130,33 @@ def test_broken_csv_is_refused(
     assert seeded.read_bytes() == before
 
 
+def test_a_row_with_a_bad_date_is_reported_with_the_others(
+    run: Run, seeded: Path, isolated: Path
+) -> None:
+    before = seeded.read_bytes()
+    path = isolated / "in.csv"
+    path.write_text("title,date\nok,2021-01-01\nbad,someday\nworse,2021-02-30\n")
+    result = run("import", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"  {path}:3: entry 2 ('bad'): cannot understand the date 'someday' (use YYYY-MM-DD, "
+        "'29 October 2021', 'today', 'yesterday' or '3 days ago')",
+        f"  {path}:4: entry 3 ('worse'): impossible date '2021-02-30': day is out of range "
+        "for month",
+        "Error: 2 entries cannot be imported, so nothing was (--skip-invalid imports the others)",
+    ]
+    assert seeded.read_bytes() == before
+
+
 def test_rows_without_title_or_date_are_skipped(run: Run, news_file: Path, isolated: Path) -> None:
     path = isolated / "in.csv"
     path.write_text("title,date\n,2021-01-01\nno date,\nfine,2021-01-02\n,\n", encoding="utf-8")
-    result = run("import", str(path))
+    assert run("import", str(path)).exit_code == 1
+    result = run("import", "--skip-invalid", str(path))
     assert result.exit_code == 0
     assert result.stderr == (
-        f"Warning: skipped invalid entry: {path}: entry 1: no title\n"
-        f"Warning: skipped invalid entry: {path}: entry 2 ('no date'): no date\n"
+        f"Warning: skipped invalid entry: {path}:2: entry 1: no title\n"
+        f"Warning: skipped invalid entry: {path}:3: entry 2 ('no date'): no date\n"
         "Imported 1 item, skipped 2 invalid entries\n"
     )
 

@@ -70,7 +70,7 @@ def test_edit_without_changes_is_usage_error(run: Run, seeded: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["--title", "  "], 2, "Error: title: String should have at least 1 character\n"),
+        (["--title", "  "], 2, "Error: title must not be empty\n"),
         (
             ["--date", "2021-02-30"],
             2,

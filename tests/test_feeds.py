@@ -252,6 +252,7 @@ def test_other_formats_do_not_warn(run: Run, news_file: Path) -> None:
 
 @pytest.mark.parametrize("name", FEEDS)
 def test_empty_list_is_a_valid_feed(run: Run, news_file: Path, name: str) -> None:
+    news_file.write_text("version = 1\n")
     result = run("export", "-F", name, "--feed-title", "Empty", "--feed-link", LINK)
     assert result.exit_code == 0
     assert_valid(name, result.stdout)

@@ -87,7 +87,8 @@ def test_export_and_stats_take_the_filters(run: Run, seeded: Path) -> None:
         (["--until", "2021-13"], "Error: impossible month '2021-13'"),
         (["--on", "2021-02-30"], "Error: impossible date '2021-02-30'"),
         (["--month", "2021"], "Error: cannot understand the month '2021'"),
-        (["--year", "0"], "Error: impossible year 0"),
+        (["--year", "0"], "Error: --year 0: write the year in full (2021, not 21)"),
+        (["--year", "10000"], "Error: impossible year 10000"),
         (["--type", "nonsense"], "Error: unknown type 'nonsense'"),
         (
             ["--since", "2021-11", "--until", "2021-10"],

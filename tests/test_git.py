@@ -74,7 +74,10 @@ def test_two_editors_adding_on_the_same_day_merge_cleanly_with_the_driver(
     commit(repo, "the list, merged by coopcli")
     two_editors_add_on_the_same_day(run, repo)
     merged = git(repo, "merge", "colleague", "-m", "merge")
-    assert "coopcli merged news.toml item by item: 2 added, 0 changed, 0 removed" in (merged.stderr)
+    assert (
+        "coopcli merged news.toml item by item: 2 added (1 by ours, 1 by theirs), "
+        "0 changed, 0 removed"
+    ) in merged.stderr
     assert git(repo, "status", "--porcelain").stdout == ""
     assert sorted(ids(run)[:2]) == ["2021-11-02-cooperatives", "2021-11-02-statement-on-housing"]
     assert len(ids(run)) == 12

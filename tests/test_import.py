@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coopcli import formats, importer
+from coopcli.core.errors import DataError
 from coopcli.core.models import NewsFile
 from coopcli.formats import Draft, ReadResult
 from tests.conftest import EXAMPLES, Run, coopcli_process
@@ -57,7 +58,7 @@ def test_import_again_skips_every_duplicate(run: Run, seeded: Path) -> None:
     result = run("import", str(EXAMPLES / "listing.txt"))
     assert result.exit_code == 0
     assert result.stderr.splitlines()[0] == (
-        f"Skipped duplicate: {EXAMPLES / 'listing.txt'}: entry 1 ('ILO sheds light upon the "
+        f"Skipped duplicate: {EXAMPLES / 'listing.txt'}:3: entry 1 ('ILO sheds light upon the "
         "role of cooperatives in the elimination of child labour at the Academy on Fundamental "
         "Principles and Rights at Work'): same title and date as 2021-10-29-ilo-sheds-light-upon"
     )
@@ -120,7 +121,9 @@ def test_invalid_item_file_is_refused_naming_the_item(
     )
     result = run("import", str(other))
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: {other}: items[0].date: ")
+    assert result.stderr == (
+        f"Error: {other}: items[0]: date '2021-13-01' is not a valid date (write it YYYY-MM-DD)\n"
+    )
     assert seeded.read_bytes() == before
 
 
@@ -210,9 +213,11 @@ def test_type_option_for_unknown_labels(run: Run, news_file: Path, isolated: Pat
     result = run("import", str(path))
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {path}: entry 1 ('Launch'): unknown type 'Press release' (valid: news, "
+        f"  {path}:3: entry 1 ('Launch'): unknown type 'Press release' (valid: news, "
         "spotlight, champion, statement, story); add it under [types] in the item file, "
         "or give --type\n"
+        "Error: 1 entry cannot be imported, so nothing was (--skip-invalid imports the "
+        "others)\n"
     )
     assert not news_file.exists()
     result = run("import", "--type", "Statement", str(path))
@@ -236,11 +241,15 @@ def test_listing_entry_without_date_is_invalid(run: Run, news_file: Path, isolat
         "3. News\nGood\nOctober 3, 2021\nA summary\nthat wraps.\n",
         encoding="utf-8",
     )
-    result = run("import", str(path))
+    refused = run("import", str(path))
+    assert refused.exit_code == 1
+    assert not news_file.exists()
+    result = run("import", "--skip-invalid", str(path))
     assert result.exit_code == 0
     assert result.stderr.splitlines() == [
-        f"Warning: skipped invalid entry: {path}: entry 1 ('No date here'): no date",
-        f"Warning: skipped invalid entry: {path}: entry 2 ('Dated'): no date",
+        f"Warning: skipped invalid entry: {path}:4: entry 1 ('No date here'): no date",
+        f"Warning: skipped invalid entry: {path}:7: entry 2 ('Dated'): impossible date "
+        "'31 February 2021': day is out of range for month",
         f"Took the list's title from {path}",
         "Imported 1 item, skipped 2 invalid entries",
     ]
@@ -304,7 +313,7 @@ def test_merge_resolves_types_from_categories() -> None:
         ],
         skipped=2,
     )
-    report = importer.merge(doc, [("feed", result)])
+    report = importer.merge(doc, [("feed", result)], skip_invalid=True)
     assert [(i.type, i.tags) for i in doc.items] == [
         ("champion", []),
         ("news", []),
@@ -312,7 +321,7 @@ def test_merge_resolves_types_from_categories() -> None:
     ]
     assert report.summary() == "Imported 3 items, skipped 2 invalid entries"
     doc2 = NewsFile()
-    importer.merge(doc2, [("feed", result)], default_type="story")
+    importer.merge(doc2, [("feed", result)], default_type="story", skip_invalid=True)
     assert [i.type for i in doc2.items] == ["champion", "story", "story"]
 
 
@@ -327,7 +336,9 @@ def test_invalid_draft_values_are_skipped_with_reason() -> None:
         link="not a url",
         title="Feed",
     )
-    report = importer.merge(doc, [("feed", result)])
+    with pytest.raises(DataError):
+        importer.merge(NewsFile(), [("feed", result)])
+    report = importer.merge(doc, [("feed", result)], skip_invalid=True)
     assert [str(s) for s in report.invalid] == [
         "feed: entry 1 ('Bad link'): url: must be an http:// or https:// URL"
     ]
@@ -367,13 +378,13 @@ def test_many_skipped_entries_are_summarised(run: Run, news_file: Path, isolated
     path = isolated / "many.csv"
     rows = "".join(f"Item {n},2021-01-{1 + n % 28:02d}\n" for n in range(250))
     path.write_text("title,date\n" + rows + ",2021-01-01\n" * 12, encoding="utf-8")
-    result = run("import", str(path))
+    result = run("import", "--skip-invalid", str(path))
     assert result.exit_code == 0
     assert result.stderr.splitlines()[-2:] == [
         "Warning: … and 2 more invalid entries",
         "Imported 250 items, skipped 12 invalid entries",
     ]
-    again = run("import", str(path))
+    again = run("import", "--skip-invalid", str(path))
     lines = again.stderr.splitlines()
     assert len(lines) == 10 + 1 + 10 + 1 + 1
     assert lines[10] == "… and 240 more duplicates"
@@ -456,7 +467,7 @@ def test_a_registered_feed_reader_is_used_for_sniffed_feeds(
     )
     path = isolated / "feed.xml"
     path.write_text('<?xml version="1.0"?>\n<rss version="2.0"></rss>', encoding="utf-8")
-    result = run("import", "--type", "story", str(path))
+    result = run("import", "--type", "story", "--skip-invalid", str(path))
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines()[-1] == "Imported 2 items, skipped 1 invalid entry"
     assert run("list", "--format", "tsv").stdout == (

@@ -88,12 +88,15 @@ def test_an_unwritable_cache_only_costs_speed(
     assert "Still saved" in seeded.read_text(encoding="utf-8")
 
 
-def test_a_missing_file_lists_nothing(run: Run, news_file: Path) -> None:
+def test_a_missing_default_file_lists_nothing(
+    run: Run, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COOPCLI_FILE")
     result = run("list", "--format", "json")
     assert result.exit_code == 0
     assert json.loads(result.stdout) == []
     assert "does not exist yet" in result.stderr
-    assert not news_file.exists()
+    assert not list((isolated / "home").rglob("news.toml"))
 
 
 def test_filters_and_sorting_match_the_file(run: Run, seeded: Path) -> None:

@@ -119,12 +119,18 @@ def test_tags_filter_all_or_any(run: Run, seeded: Path) -> None:
     assert len(ids(run("list", "--tag", "child-labour", "--tag", "nope", "--any-tag").stdout)) == 1
 
 
-def test_list_missing_file_is_empty_with_hint(run: Run, news_file: Path) -> None:
+def test_list_missing_default_file_is_empty_with_hint(
+    run: Run, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COOPCLI_FILE")
+    default = isolated / "home" / ".local" / "share" / "coopcli" / "news.toml"
     result = run("list")
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert result.stderr == f"{news_file} does not exist yet; `coopcli add` creates it.\n"
-    assert not news_file.exists()
+    assert result.stderr == (
+        f"{default} does not exist yet; `coopcli init` or `coopcli add` creates it.\n"
+    )
+    assert not default.exists()
 
 
 def test_show_by_prefix(run: Run, seeded: Path) -> None:

@@ -36,6 +36,7 @@ def test_items_added_on_both_sides_are_all_kept_in_stored_order() -> None:
     assert result.clean
     assert ids(result.document) == ["a", "b", "c"]
     assert (result.added, result.changed, result.removed) == (2, 0, 0)
+    assert (result.added_ours, result.added_theirs) == (1, 1)
 
 
 def test_the_same_item_added_on_both_sides_is_kept_once() -> None:

@@ -45,7 +45,8 @@ def test_clean_merge_writes_the_canonical_file_to_ours(run: Run, tmp_path: Path)
     assert result.exit_code == 0
     assert result.stdout == ""
     assert result.stderr == (
-        "coopcli merged news.toml item by item: 2 added, 0 changed, 0 removed\n"
+        "coopcli merged news.toml item by item: 2 added (1 by ours, 1 by theirs), "
+        "0 changed, 0 removed\n"
     )
     assert Path(o).read_text() == HEAD + "".join(
         toml_item(f"2021-10-28-{x}", x.upper()) for x in "abc"

@@ -51,10 +51,16 @@ def test_a_table_in_a_pipe_has_no_escape_codes(run: Run, seeded: Path) -> None:
     assert "─" in result.stdout  # box drawing, since a table was asked for
 
 
-def test_json_into_a_pipe_is_only_json(run: Run, news_file: Path) -> None:
+def test_json_into_a_pipe_is_only_json(
+    run: Run, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COOPCLI_FILE")
+    default = isolated / "home" / ".local" / "share" / "coopcli" / "news.toml"
     result = run("list", "--format", "json")
     assert json.loads(result.stdout) == []
-    assert result.stderr == f"{news_file} does not exist yet; `coopcli add` creates it.\n"
+    assert result.stderr == (
+        f"{default} does not exist yet; `coopcli init` or `coopcli add` creates it.\n"
+    )
 
 
 def test_jsonl_is_one_object_per_line(run: Run, seeded: Path) -> None:

@@ -51,7 +51,7 @@ def test_add_asks_for_each_field_and_checks_each_answer(run: Run, seeded: Path) 
         "Types:\n  1  news       News\n  2  spotlight  Spotlight Interviews with Co-operators\n"
     )
     assert "Error: unknown type 'blog' (valid: news, spotlight" in err
-    assert "Error: a title is needed" in err
+    assert "Error: title must not be empty" in err
     assert "Error: cannot understand the date 'someday'" in err
     assert "Error: must be an http:// or https:// URL" in err
     assert "Date [2021-11-02]:" in err

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from markdown_it import MarkdownIt
 
+from coopcli.core import query
 from coopcli.core.models import Item, NewsFile
 from coopcli.formats import html as htmlformat
 from coopcli.formats import markdown as mdformat
@@ -90,7 +91,8 @@ def test_html_empty_list() -> None:
 def test_html_is_valid_for_any_text(doc: NewsFile) -> None:
     root = _parse_strict(htmlformat.export(doc))
     titles = [" ".join(_text(h2).split()) for h2 in root.findall(".//h:h2", NS)]
-    expected = sorted(doc.items, key=lambda i: (i.date, i.id), reverse=True)
+    # The order `coopcli list` shows: newest first, a day's items by id.
+    expected = query.sort(doc.items)
     assert titles == [" ".join(htmlformat.display(i.title).split()) for i in expected]
     assert root.find(".//h:script", NS) is None
 

@@ -311,12 +311,15 @@ def test_only_exclusions_list_the_rest_newest_first(run: Run, seeded: Path) -> N
     ]
 
 
-def test_search_of_a_missing_file_finds_nothing(run: Run, news_file: Path) -> None:
+def test_search_of_a_missing_default_file_finds_nothing(
+    run: Run, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("COOPCLI_FILE")
     result = run("search", "ilo")
     assert result.exit_code == 0
     assert "does not exist yet" in result.stderr
     assert "No items match ilo." in result.stderr
-    assert not news_file.exists()
+    assert not list((isolated / "home").rglob("news.toml"))
 
 
 @settings(max_examples=150)

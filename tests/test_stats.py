@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Run
 
 
@@ -90,7 +92,8 @@ def test_stats_bad_input(run: Run, seeded: Path) -> None:
     assert result.stderr.startswith("Error: cannot understand the date 'someday'")
 
 
-def test_stats_of_a_missing_file(run: Run, news_file: Path) -> None:
+def test_stats_of_a_missing_default_file(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("COOPCLI_FILE")
     result = run("stats", "--format", "json")
     assert json.loads(result.stdout)["total"] == 0
     assert "does not exist yet" in result.stderr

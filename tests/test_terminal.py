@@ -20,14 +20,14 @@ ID = "2021-10-28-ilo-country-briefs"
 FAKE_EDITOR = Path(__file__).with_name("fake_editor.py")
 
 
-def spawn(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-    """Start coopcli on a 24 x 120 terminal."""
+def spawn(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> pexpect.spawn:
+    """Start coopcli on a 24 x 120 terminal (``timeout``: the longest wait for any output)."""
     child = pexpect.spawn(
         sys.executable,
         ["-m", "coopcli", *args],
         env={**os.environ, **(env or {})},
         encoding="utf-8",
-        timeout=30,
+        timeout=timeout,
         dimensions=(24, 120),
     )
     return child
@@ -76,14 +76,35 @@ def test_add_prompts_for_each_field(news_file: Path) -> None:
     ]
 
 
-def test_ctrl_c_at_a_prompt_writes_nothing(seeded: Path) -> None:
+@pytest.mark.parametrize("prompt", ["Type [news]: ", "Title: "])
+def test_ctrl_c_at_a_prompt_writes_nothing(seeded: Path, prompt: str) -> None:
     before = seeded.read_bytes()
-    child = spawn("add")
+    # Generous bounds, and each step waits for what it needs to see: a loaded
+    # machine makes it slower, never wrong.
+    child = spawn("add", timeout=300)
     child.expect_exact("Type [news]: ")
+    if prompt == "Title: ":
+        child.sendline("news")
+        child.expect_exact(prompt)
+    child.sendintr()
+    child.expect_exact("interrupted; nothing was written")
+    shown, status = finish(child)
+    assert status == 130
+    assert "Aborted" not in (child.before or "") + shown
+    assert seeded.read_bytes() == before
+
+
+def test_an_empty_title_at_the_prompt_says_why_it_asks_again(seeded: Path) -> None:
+    child = spawn("add", timeout=300)
+    child.expect_exact("Type [news]: ")
+    child.sendline("news")
+    child.expect_exact("Title: ")
+    child.sendline("")
+    child.expect_exact("title must not be empty")
+    child.expect_exact("Title: ")
     child.sendintr()
     _, status = finish(child)
-    assert status != 0
-    assert seeded.read_bytes() == before
+    assert status == 130
 
 
 def test_an_invalid_edit_reopens_the_editor(seeded: Path, isolated: Path) -> None:

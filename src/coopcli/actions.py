@@ -187,9 +187,9 @@ def _model_error(exc: Exception) -> UsageError:
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):
-        first = exc.errors(include_url=False)[0]
-        field = ".".join(str(part) for part in first["loc"])
-        return UsageError(f"{field}: {str(first['msg']).removeprefix('Value error, ')}")
+        from coopcli.core.validation import problems, sentence
+
+        return UsageError(sentence(problems(exc.errors(include_url=False))[0]))
     raise exc
 
 

@@ -12,6 +12,10 @@ right place on each platform)::
     title = "News from our cooperatives"
     link = "https://www.example.org/news"
 
+    [limits]                      # the longest text add and edit accept (characters)
+    title = 300
+    summary = 5000
+
     [site]                        # defaults for coopcli site (see docs/site.md)
     output = "~/public/news"      # relative: to this file
     base_url = "https://www.example.org/news/"
@@ -30,11 +34,14 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomli
 
 from coopcli.core.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from coopcli.core.rules import Limits
 
 APP_NAME = "coopcli"
 
@@ -45,9 +52,11 @@ KEYS: dict[str, str] = {
     "pager": "a command",
     "date_format": "a strftime format such as '%d %b %Y'",
     "feed": "a table with title and link",
+    "limits": "a table with title and summary",
     "site": "a table of coopcli site settings",
 }
 FEED_KEYS = ("title", "link")
+LIMIT_KEYS = ("title", "summary")
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
 DEFAULT_PAGER = "less"
 
@@ -91,6 +100,9 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
                 except ValueError as exc:
                     raise DataError(f"{path}: 'feed.link' {exc}") from None
             continue
+        if key == "limits":
+            _check_limits(path, value)
+            continue
         if not isinstance(value, str):
             raise DataError(f"{path}: {key!r} must be a string, not {_kind(value)}")
         if not value.strip() and key in ("file", "date_format"):
@@ -98,6 +110,20 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         if key == "date_format" and "%" not in value:
             raise DataError(f"{path}: 'date_format' must be {KEYS[key]} (it has no % code)")
     return data
+
+
+def _check_limits(path: Path, value: object) -> None:
+    if not isinstance(value, dict):
+        raise DataError(f"{path}: 'limits' must be a table ([limits]), not {_kind(value)}")
+    for sub, number in value.items():
+        if sub not in LIMIT_KEYS:
+            raise DataError(
+                f"{path}: unknown key 'limits.{sub}' (known: limits.title, limits.summary)"
+            )
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise DataError(
+                f"{path}: 'limits.{sub}' must be a whole number of characters, 1 or more"
+            )
 
 
 #: Keys of the ``[site]`` table, and the type each must have.
@@ -317,6 +343,14 @@ def feed_defaults(config: dict[str, Any] | None = None) -> FeedDefaults:
     return FeedDefaults(feed.get("title"), feed.get("link"))
 
 
+def limits(config: dict[str, Any] | None = None) -> Limits:
+    """The longest title and summary ``add`` and ``edit`` accept: ``[limits]`` or defaults."""
+    from coopcli.core.rules import Limits
+
+    config = load_config() if config is None else config
+    return Limits(**config.get("limits", {}))
+
+
 def settings(file_flag: str | None = None) -> list[Setting]:
     """Every effective setting, in a fixed order, each with its source."""
     config = load_config()
@@ -328,6 +362,8 @@ def settings(file_flag: str | None = None) -> list[Setting]:
         return Setting(name, default, "default")
 
     feed = config.get("feed", {})
+    chosen = limits(config)
+    given = config.get("limits", {})
     return [
         _file_setting(file_flag, config),
         editor_setting(config),
@@ -335,4 +371,10 @@ def settings(file_flag: str | None = None) -> list[Setting]:
         configured("date_format", config.get("date_format"), DEFAULT_DATE_FORMAT),
         configured("feed.title", feed.get("title"), None),
         configured("feed.link", feed.get("link"), None),
+        configured("limits.title", _text(given.get("title")), str(chosen.title)),
+        configured("limits.summary", _text(given.get("summary")), str(chosen.summary)),
     ]
+
+
+def _text(value: int | None) -> str | None:
+    return None if value is None else str(value)

@@ -71,6 +71,8 @@ def read_input(arg: str) -> Input:
         raise DataError(f"{arg}: is a directory, not a file to import") from None
     except OSError as exc:
         raise DataError(f"{arg}: cannot read: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise UsageError(f"{arg!r}: a file name cannot contain a NUL character") from None
     return Input(arg, data, path.suffix.lower())
 
 
@@ -159,10 +161,13 @@ class Skipped:
     entry: int
     title: str | None
     reason: str
+    #: The line the entry starts on in its input, when the reader knows it.
+    line: int | None = None
 
     def __str__(self) -> str:
         title = f" ({self.title!r})" if self.title else ""
-        return f"{self.source}: entry {self.entry}{title}: {self.reason}"
+        where = f"{self.source}:{self.line}" if self.line else self.source
+        return f"{where}: entry {self.entry}{title}: {self.reason}"
 
 
 @dataclass
@@ -190,6 +195,28 @@ class Report:
             verb = "skip" if dry_run else "skipped"
             parts.append(f"{verb} {' and '.join(skipped)}")
         return ", ".join(parts)
+
+    def refusal(self) -> Refused:
+        """The error that stops an import with invalid entries, naming every one."""
+        count = len(self.invalid) + self.unreadable
+        problems = [str(skipped) for skipped in self.invalid]
+        if self.unreadable:
+            problems.append(
+                f"{_count(self.unreadable, 'entry', 'entries')} of a feed without a title or a date"
+            )
+        return Refused(
+            f"{_count(count, 'entry', 'entries')} cannot be imported, so nothing was "
+            "(--skip-invalid imports the others)",
+            problems,
+        )
+
+
+class Refused(DataError):
+    """An import stopped by invalid entries: ``problems`` says where and why, one each."""
+
+    def __init__(self, message: str, problems: list[str]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -227,10 +254,9 @@ def _error_message(exc: Exception) -> str:
     from pydantic import ValidationError
 
     if isinstance(exc, ValidationError):
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(part) for part in first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        return f"{where}: {message}" if where else message
+        from coopcli.core.validation import problems, sentence
+
+        return "; ".join(sentence(found) for found in problems(exc.errors(include_url=False)))
     return str(exc)
 
 
@@ -263,9 +289,13 @@ def merge(
     default_type: str | None = None,
     progress: Progress | None = None,
     known: tuple[Known[str], Known[tuple[str, dt.date]]] | None = None,
+    skip_invalid: bool = False,
 ) -> Report:
     """Add the drafts of ``results`` (source, result) to ``doc`` and say what happened.
 
+    One bad entry (no title, no or an impossible date, an unknown type, a field the
+    models refuse) stops the whole import with every problem listed, so nothing is
+    half imported; with ``skip_invalid`` the rest is added and the bad ones reported.
     ``known`` answers which ids are taken and which (folded title, date) pairs exist
     (by default, from ``doc.items``; a large list answers from its index instead).
 
@@ -319,13 +349,13 @@ def merge(
         def skip(
             reason: str, source: str = source, number: int = number, draft: Draft = draft
         ) -> Skipped:
-            return Skipped(source, number, draft.title, reason)
+            return Skipped(source, number, draft.title, reason, draft.line)
 
         if draft.title is None or not draft.title.strip():
-            report.invalid.append(skip("no title"))
+            report.invalid.append(skip(draft.problem or "no title"))
             continue
         if draft.date is None:
-            report.invalid.append(skip("no date"))
+            report.invalid.append(skip(draft.problem or "no date"))
             continue
         if draft.id is not None and draft.id in taken:
             report.duplicates.append(skip(f"the list already has the id {draft.id}"))
@@ -337,7 +367,8 @@ def merge(
         try:
             type_key = _type_of(draft, types, default_type)
         except _UnknownType as exc:
-            raise DataError(str(skip(str(exc)))) from None
+            report.invalid.append(skip(str(exc)))
+            continue
         try:
             own_id = draft.id
             if own_id is None or len(own_id) > ID_MAX_LENGTH or not valid_id.match(own_id):
@@ -360,6 +391,8 @@ def merge(
         taken.remember(item.id, item.id)
         seen.remember(title_date, item.id)
         report.added.append(item)
+    if (report.invalid or report.unreadable) and not skip_invalid:
+        raise report.refusal()
     doc.items.extend(report.added)
     return report
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from coopcli import actions
 from coopcli.core.errors import DataError, UsageError
 from coopcli.core.query import FilterArgs, Filters, SortKey
+from coopcli.core.rules import Limits
 from coopcli.storage.store import Store
 
 if TYPE_CHECKING:
@@ -90,8 +91,10 @@ class NewsList:
     change it atomically and keep the previous version as ``<file>.bak``.
     """
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, limits: Limits | None = None) -> None:
         self.store = store
+        #: The longest title and summary :meth:`add` and :meth:`edit` accept.
+        self.limits = limits or Limits()
 
     @classmethod
     def open(
@@ -240,6 +243,32 @@ class NewsList:
 
     # Writing ----------------------------------------------------------------------
 
+    def create(
+        self,
+        *,
+        title: str | None = None,
+        link: str | None = None,
+        description: str | None = None,
+        types: Mapping[str, str] | None = None,
+    ) -> None:
+        """Start a new, empty list with its title, link, description and own types.
+
+        Feeds and pages show the title, link and description; ``types`` adds types
+        (key -> label) to the built-in ones. An existing file is never replaced.
+        """
+        from pydantic import ValidationError
+
+        from coopcli.core.validation import problems, sentence
+
+        with self.store.transaction() as doc:
+            if self.store.exists():
+                raise DataError(f"{self.path} already exists; nothing changed")
+            try:
+                doc.title, doc.link, doc.description = title, link, description
+                doc.types = dict(types or {})
+            except ValidationError as exc:
+                raise UsageError(sentence(problems(exc.errors(include_url=False))[0])) from None
+
     @contextmanager
     def transaction(self) -> Iterator[NewsFile]:
         """Lock, load, let the caller change the document, save it if it changed.
@@ -279,6 +308,7 @@ class NewsList:
         from coopcli.core.status import parse_embargo
         from coopcli.storage.append import NewItem, try_append
 
+        self._check_lengths(title, summary)
         stored = None if embargo is None else parse_embargo(embargo)
         new = NewItem(
             type, title, _day(date), summary, url, list(tags), force, draft=draft, embargo=stored
@@ -336,6 +366,11 @@ class NewsList:
                 doc.tags = vocabulary
         return changes
 
+    def _check_lengths(self, title: str | None, summary: str | None) -> None:
+        problems = self.limits.problems(title, summary)
+        if problems:
+            raise UsageError(problems[0][1])
+
     def edit(
         self,
         ref: str,
@@ -356,6 +391,7 @@ class NewsList:
         was shown to the user), nothing is saved when the item changed since.
         """
         day = None if date is None else _day(date)
+        self._check_lengths(title, summary)
         changes = {
             "type": type,
             "title": title,
@@ -412,26 +448,32 @@ class NewsList:
         default_type: str | None = None,
         dry_run: bool = False,
         progress: Progress | None = None,
+        skip_invalid: bool = False,
     ) -> Report:
         """Add the entries read from other files (``importer.read``) and say what happened.
 
-        Duplicates (same id, or same title and date) and invalid entries are skipped
-        and reported; ``dry_run`` changes nothing.
+        Duplicates (same id, or same title and date) are skipped and reported. An
+        invalid entry stops the import with every problem listed (nothing is written)
+        unless ``skip_invalid``; ``dry_run`` changes nothing.
         """
         from coopcli import importer
 
         if not dry_run:
-            spliced = self._splice(lambda idx: _plan_import(idx, results, default_type, progress))
+            spliced = self._splice(
+                lambda idx: _plan_import(idx, results, default_type, progress, skip_invalid)
+            )
             if spliced is not None:
                 report: Report = spliced.result
                 return report
         if dry_run:
             doc = self.load()
             default = importer.check_type(default_type, doc)
-            return importer.merge(doc, results, default_type=default)
+            return importer.merge(doc, results, default_type=default, skip_invalid=skip_invalid)
         with self.store.transaction() as doc:
             default = importer.check_type(default_type, doc)
-            return importer.merge(doc, results, default_type=default, progress=progress)
+            return importer.merge(
+                doc, results, default_type=default, progress=progress, skip_invalid=skip_invalid
+            )
 
     def export(
         self,
@@ -500,7 +542,13 @@ class NewsList:
         data = self.store.read_bytes()
         if data is None:
             raise DataError(f"{self.path}: no such file")
-        return check_data(self.store, data, today=today or current_day(), tolerance=tolerance)
+        return check_data(
+            self.store,
+            data,
+            today=today or current_day(),
+            tolerance=tolerance,
+            limits=self.limits,
+        )
 
     def backup_plan(self) -> Swap:
         """What :meth:`restore_backup` would swap: read without waiting for a person."""
@@ -620,6 +668,7 @@ def _plan_import(
     results: Sequence[tuple[str, ReadResult]],
     default_type: str | None,
     progress: Progress | None,
+    skip_invalid: bool,
 ) -> Change | None:
     from coopcli import importer
     from coopcli.core.models import NewsFile
@@ -636,6 +685,7 @@ def _plan_import(
         default_type=default,
         progress=progress,
         known=(_IndexIds(idx), _IndexTitles(idx)),
+        skip_invalid=skip_invalid,
     )
     if report.metadata:
         return None  # the list's own title or types change: the full rewrite writes them

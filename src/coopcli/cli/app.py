@@ -8,6 +8,8 @@ them, so ``coopcli --version`` and ``--help`` start fast.
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Annotated, Any, NoReturn
 
 import typer
@@ -19,6 +21,7 @@ from coopcli.cli import (
     exporting,
     git,
     importing,
+    init,
     items,
     links,
     log,
@@ -40,16 +43,21 @@ class CoopGroup(TyperGroup):
 
     #: The order commands are listed in (help, completion): everyday work first.
     ORDER = (
+        "init",
         "add",
         "list",
         "search",
         "show",
         "edit",
         "remove",
+        "publish",
+        "tags",
         "export",
         "import",
         "site",
+        "links",
         "stats",
+        "log",
         "config",
         "check",
         "git-setup",
@@ -62,6 +70,29 @@ class CoopGroup(TyperGroup):
         rank = {name: n for n, name in enumerate(self.ORDER)}
         return sorted(names, key=lambda name: rank.get(name, len(rank)))
 
+    #: Options whose value may be left out (then: the shell coopcli runs in).
+    OPTIONAL_VALUE = ("--install-completion", "--show-completion")
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        if os.environ.get("_COOPCLI_COMPLETE"):
+            # Typer registers its shells only with its own completion options, which
+            # coopcli replaces (see the root's --show-completion).
+            from typer._completion_classes import completion_init
+
+            completion_init()
+        return super().main(*args, **kwargs)
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        # Typer has no options with an optional value: give these an empty one.
+        given = list(args)
+        for n in range(len(given) - 1, -1, -1):
+            if given[n] in self.OPTIONAL_VALUE and (
+                n + 1 == len(given) or given[n + 1].startswith("-")
+            ):
+                given.insert(n + 1, "")
+        result: list[str] = super().parse_args(ctx, given)
+        return result
+
     # Typed Any: Click's own Context class is private to Typer's vendored copy.
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -70,15 +101,33 @@ class CoopGroup(TyperGroup):
             render.error(str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
+            _new_line()
             render.error("interrupted; nothing was written")
             raise typer.Exit(130) from None
+        except typer.Abort as exc:
+            # A prompt turns Ctrl-C (and Ctrl-D) into Abort; say it our way, on a
+            # line of its own rather than after the echoed ^C.
+            _new_line()
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                render.error("interrupted; nothing was written")
+                raise typer.Exit(130) from None
+            render.error("no answer (end of input); nothing was written")
+            raise typer.Exit(1) from None
+
+
+def _new_line() -> None:
+    """End the line a terminal shows ``^C`` on, so the message starts a line of its own."""
+    if sys.stderr.isatty():
+        render.info("")
 
 
 app = typer.Typer(
     name="coopcli",
     cls=CoopGroup,
-    help="Keep an organisation's news list in a plain TOML or JSON file, and publish it.",
     no_args_is_help=True,
+    # Typer's own completion options ignore a shell named after them (they always
+    # use the shell they detect); coopcli's take the name.
+    add_completion=False,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -91,6 +140,36 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _show_completion(ctx: typer.Context, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    from coopcli.cli.completion import completion_script
+
+    try:
+        render.write(completion_script(value) + "\n")
+    except CoopError as exc:
+        render.error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    raise typer.Exit()
+
+
+def _install_completion(ctx: typer.Context, value: str | None) -> None:
+    if value is None or ctx.resilient_parsing:
+        return
+    from coopcli.cli.completion import install_completion
+
+    try:
+        shell, path = install_completion(value)
+    except CoopError as exc:
+        render.error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
+    render.info(f"{shell} completion installed in {path}; it works in new {shell} sessions")
+    raise typer.Exit()
+
+
+ShellOption = "[SHELL]"
+
+
 @app.callback()
 def root(
     ctx: typer.Context,
@@ -99,8 +178,40 @@ def root(
         bool,
         typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--install-completion",
+            metavar=ShellOption,
+            callback=_install_completion,
+            expose_value=False,
+            is_eager=True,
+            show_default=False,
+            help="Install completion for SHELL (bash, zsh, fish, powershell; "
+            "default: the shell you are in).",
+        ),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option(
+            "--show-completion",
+            metavar=ShellOption,
+            callback=_show_completion,
+            expose_value=False,
+            is_eager=True,
+            show_default=False,
+            help="Print the completion script for SHELL (default: the shell you are in).",
+        ),
+    ] = None,
 ) -> None:
     """Keep an organisation's news list in a plain TOML or JSON file, and publish it.
+
+    The file holds the list's title, link and description (feeds and pages show
+    them), a [types] table of its own item types (key = "Label") besides the
+    built-in ones, and the items. `coopcli init` starts one; `coopcli CMD --help`
+    tells more about each command.
+
+    Example: coopcli init --title "Cooperative news" --link https://example.org/news
 
     Example: coopcli list --type spotlight --since 2021-10
     """
@@ -115,6 +226,7 @@ def main() -> NoReturn:
 
 #: The command groups, everyday work first.
 GROUPS = (
+    init,
     items,
     publish,
     search,

@@ -15,7 +15,7 @@ from coopcli.core.errors import UsageError
 commands = typer.Typer()
 
 
-@commands.command("restore-backup")
+@commands.command("restore-backup", short_help="Undo the last change: put back <file>.bak.")
 def restore_backup(
     ctx: typer.Context,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,

@@ -102,3 +102,47 @@ def complete_ids(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
         return [(row.id, describe(row.title)) for row in rows]
     except Exception:
         return []
+
+
+#: The shells Typer has completion scripts for.
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")
+PROG_NAME = "coopcli"
+COMPLETE_VAR = "_COOPCLI_COMPLETE"
+
+
+def _shell(value: str) -> str:
+    """The shell named (any case), or the one coopcli runs in when none was."""
+    from coopcli.core.errors import UsageError
+
+    name = value.strip().lower()
+    if not name:
+        from typer._completion_shared import _get_shell_name
+
+        name = _get_shell_name() or ""
+        if name not in SHELLS:
+            raise UsageError(
+                f"cannot tell which shell this is ({name or 'none found'}); "
+                f"name it: one of {', '.join(SHELLS)}"
+            )
+    if name not in SHELLS:
+        raise UsageError(f"no completion for the shell {value!r}; one of {', '.join(SHELLS)}")
+    return name
+
+
+def completion_script(shell: str) -> str:
+    """The script that makes ``shell`` complete coopcli's commands, options and values.
+
+    ``shell`` empty means the shell coopcli runs in.
+    """
+    from typer._completion_shared import get_completion_script
+
+    return get_completion_script(
+        prog_name=PROG_NAME, complete_var=COMPLETE_VAR, shell=_shell(shell)
+    )
+
+
+def install_completion(shell: str) -> tuple[str, Path]:
+    """Install ``shell``'s completion script where that shell loads it; return both."""
+    from typer._completion_shared import install
+
+    return install(shell=_shell(shell), prog_name=PROG_NAME, complete_var=COMPLETE_VAR)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -13,10 +13,8 @@ from coopcli.cli.options import (
     format_choice,
     with_filters,
 )
+from coopcli.core.errors import DataError, UsageError
 from coopcli.core.query import FilterArgs
-
-if TYPE_CHECKING:
-    pass
 
 commands = typer.Typer()
 
@@ -27,11 +25,12 @@ def _format_help() -> str:
     return (
         "One of: "
         + ", ".join(formats.names(exports=True))
-        + ". Default: from --output's suffix, else json."
+        + ". Default: from --output's suffix (.rss, .atom, .json, .md, .html, .csv, "
+        ".toml), else json on stdout."
     )
 
 
-@commands.command()
+@commands.command(short_help="Publish items as a feed, a web page or a data file.")
 @with_filters
 def export(
     ctx: typer.Context,
@@ -43,6 +42,7 @@ def export(
             "-F",
             help=_format_help(),
             callback=format_choice(exports=True),
+            metavar="FORMAT",
             show_default=False,
         ),
     ] = None,
@@ -67,7 +67,8 @@ def export(
         str | None,
         typer.Option(
             "--feed-title",
-            help="The list's title in the export (default: the file's title).",
+            help="The list's title in the export (default: the file's `title`; "
+            "`coopcli init` sets it).",
             metavar="TEXT",
         ),
     ] = None,
@@ -75,7 +76,7 @@ def export(
         str | None,
         typer.Option(
             "--feed-link",
-            help="The list's web page in the export (default: the file's link).",
+            help="The list's web page in the export (default: the file's `link`).",
             metavar="URL",
         ),
     ] = None,
@@ -84,6 +85,13 @@ def export(
         typer.Option(
             "--include-drafts",
             help="Also export drafts and items whose embargo has not ended (for review).",
+        ),
+    ] = False,
+    allow_empty: Annotated[
+        bool,
+        typer.Option(
+            "--allow-empty",
+            help="Replace an existing --output file even when nothing is selected.",
         ),
     ] = False,
     file: FileOption = None,
@@ -102,9 +110,16 @@ def export(
 
     target = None if output is None else checked_path(output)
     name = format
-    if name is None:
-        guessed = formats.for_path(target) if target else None
-        name = guessed.name if guessed else "json"
+    if name is None and target is not None:
+        guessed = formats.for_path(target)
+        if guessed is None or not guessed.exports:
+            suffix = repr(target.suffix) if target.suffix else "no suffix"
+            raise UsageError(
+                f"{output}: {suffix} does not say which format to write; "
+                f"give --format (one of: {', '.join(formats.names(exports=True))})"
+            )
+        name = guessed.name
+    name = name or "json"
     news = read_list(ctx, file)
     meta = news.meta()
     # The list's title and link: the flags, else the file's own, else the config's.
@@ -114,6 +129,11 @@ def export(
     exported = news.export(
         name, filters, query=query, title=title, link=link, include_drafts=include_drafts
     )
+    if target is not None and exported.count == 0 and target.exists() and not allow_empty:
+        raise DataError(
+            f"nothing selected, so {output} is left as it is "
+            "(--allow-empty replaces it with an empty export)"
+        )
     for line in exported.warnings:
         render.warning(line)
     if target is None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import json
-from typing import Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,10 +13,13 @@ from coopcli.cli import render
 from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
 
+if TYPE_CHECKING:
+    from coopcli.storage.check import Problem
+
 commands = typer.Typer()
 
 
-@commands.command("merge-file")
+@commands.command("merge-file", short_help="The merge driver git runs (see git-setup).")
 def merge_file(
     base: Annotated[str, typer.Argument(metavar="BASE", help="The common ancestor (git's %O).")],
     ours: Annotated[
@@ -49,7 +53,7 @@ def merge_file(
     raise typer.Exit(outcome.exit_code)
 
 
-@commands.command("git-setup")
+@commands.command("git-setup", short_help="Let git merge the item file item by item.")
 def git_setup(ctx: typer.Context, file: FileOption = None) -> None:
     """Let git merge the item file item by item; ignore coopcli's side files.
 
@@ -72,6 +76,22 @@ def git_setup(ctx: typer.Context, file: FileOption = None) -> None:
         render.info("Nothing to do: already set up.")
 
 
+def _merge_in_progress(path: Path, name: str) -> list[Problem]:
+    """A problem while git still has the file unmerged and theirs' side waits in .conflict."""
+    from coopcli.git.state import conflict_state
+    from coopcli.storage.check import Problem
+
+    state = conflict_state(path)
+    if state is None or not state.merging:
+        return []
+    message = (
+        f"merge in progress: theirs' version of each conflicting item is in {state.path}; "
+        f"fix {name} (coopcli edit, or your editor), then `git add {name}` "
+        "and the .conflict file goes"
+    )
+    return [Problem(name, "merge-in-progress", message)]
+
+
 class CheckFormat(str, enum.Enum):
     """How ``check`` reports problems."""
 
@@ -79,7 +99,7 @@ class CheckFormat(str, enum.Enum):
     json = "json"
 
 
-@commands.command()
+@commands.command(short_help="Check item files; every problem on a line.")
 def check(
     ctx: typer.Context,
     files: Annotated[
@@ -107,9 +127,10 @@ def check(
 ) -> None:
     """Check item files for every problem, one line each.
 
-    Looks at the schema, duplicate ids, duplicate title and date, future dates and
-    URLs. Exit status 0 when all is well, 1 with one line per problem (for pre-commit
-    or CI).
+    Looks at the schema, duplicate ids, duplicate title and date, future dates, URLs,
+    titles and summaries longer than the config's limits, and git conflicts (during a
+    merge it names the .conflict file). Exit status 0 when all is well, 1 with one
+    line per problem (for pre-commit or CI).
 
     Example: coopcli check data/news.toml --tolerance 7
     """
@@ -118,6 +139,8 @@ def check(
     day = today()
     lists = [open_list(ctx, name) for name in files] if files else [open_list(ctx, file)]
     reports = [news.check(today=day, tolerance=tolerance) for news in lists]
+    for news, report in zip(lists, reports, strict=True):
+        report.problems.extend(_merge_in_progress(news.path, report.file))
     problems = [problem for report in reports for problem in report.problems]
     if format is CheckFormat.json:
         document = {

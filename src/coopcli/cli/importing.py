@@ -10,6 +10,7 @@ import typer
 from coopcli.cli import render
 from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption, format_choice
+from coopcli.core.errors import DataError
 
 #: From this many entries on, a terminal shows a progress bar.
 PROGRESS_FROM = 200
@@ -35,7 +36,7 @@ def _progress(work: Iterable[T], total: int) -> Iterable[T]:
     return render.progress(work, total, "Importing")
 
 
-@commands.command("import")
+@commands.command("import", short_help="Add items from files, feeds and listing pages.")
 def import_(
     ctx: typer.Context,
     inputs: Annotated[
@@ -70,11 +71,20 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
     ] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="Import the valid entries even when some are not (each is reported).",
+        ),
+    ] = False,
     file: FileOption = None,
 ) -> None:
     """Import items from item files, CSV, feeds or text copied from a listing page.
 
-    Duplicates (same id, or same title and date) are skipped; all is written at once.
+    Duplicates (same id, or same title and date) are skipped. One invalid entry (no
+    title, an impossible date, an unknown type…) stops the import with every problem
+    listed and nothing written, unless --skip-invalid. All is written at once.
 
     Example: coopcli import --dry-run listing.txt https://example.org/rss.xml
     """
@@ -86,16 +96,27 @@ def import_(
     results = []
     for arg in inputs:
         item = importer.read_input(arg)
-        _, result = importer.read(item, format)
+        chosen, result = importer.read(item, format)
+        if not result.drafts and not result.skipped:
+            raise DataError(
+                f"{item.source}: no items found in it (read as {chosen}); nothing imported"
+            )
         results.append((item.source, result))
     news = open_list(ctx, file)
     total = sum(len(result.drafts) for _, result in results)
-    report = news.import_(
-        results,
-        default_type=type,
-        dry_run=dry_run,
-        progress=_progress if total >= PROGRESS_FROM else None,
-    )
+    try:
+        report = news.import_(
+            results,
+            default_type=type,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            progress=_progress if total >= PROGRESS_FROM else None,
+        )
+    except importer.Refused as refused:
+        # Every problem first, the one-line error last.
+        for problem in refused.problems:
+            render.info(f"  {problem}")
+        raise
     if dry_run:
         newest_first = sorted(report.added, key=lambda i: (i.date, i.id), reverse=True)
         render.print_items(newest_first, news.types(), None)

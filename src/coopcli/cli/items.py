@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
@@ -36,12 +37,14 @@ TypeOption = Annotated[
         "--type",
         "-t",
         help="Type key or label (news, spotlight, champion…).",
+        metavar="TYPE",
         show_default=False,
         autocompletion=complete_types,
     ),
 ]
 TitleOption = Annotated[
-    str | None, typer.Option("--title", help="The headline.", show_default=False)
+    str | None,
+    typer.Option("--title", help="The headline.", metavar="TEXT", show_default=False),
 ]
 DateOption = Annotated[
     str | None,
@@ -49,29 +52,60 @@ DateOption = Annotated[
         "--date",
         "-d",
         help="2021-10-29, '29 October 2021', 'Oct 29 2021', today, yesterday. Default: today.",
+        metavar="DATE",
+        show_default=False,
+    ),
+]
+NewDateOption = Annotated[
+    str | None,
+    typer.Option(
+        "--date",
+        "-d",
+        help="A new date (2021-10-29, '29 October 2021', yesterday…); the id stays as it is.",
+        metavar="DATE",
         show_default=False,
     ),
 ]
 SummaryOption = Annotated[
-    str | None, typer.Option("--summary", "-s", help="One paragraph.", show_default=False)
+    str | None,
+    typer.Option(
+        "--summary",
+        "-s",
+        help="A paragraph or a few; a blank line starts a new one.",
+        metavar="TEXT",
+        show_default=False,
+    ),
 ]
 UrlOption = Annotated[
     str | None,
-    typer.Option("--url", help="Link to the full story (http/https).", show_default=False),
+    typer.Option(
+        "--url", help="Link to the full story (http/https).", metavar="URL", show_default=False
+    ),
 ]
 TagsOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--tag", help="A tag; repeat for several.", show_default=False, autocompletion=complete_tags
+        "--tag",
+        help="A tag; repeat for several.",
+        metavar="TAG",
+        show_default=False,
+        autocompletion=complete_tags,
     ),
 ]
 ForceOption = Annotated[
     bool, typer.Option("--force", help="Add even if an item with this title and date exists.")
 ]
+EditForceOption = Annotated[
+    bool,
+    typer.Option("--force", help="Save even if another item has the same title and date."),
+]
 IdArgument = Annotated[
     str,
     typer.Argument(
-        help="Item id, or any unique prefix of it.", show_default=False, autocompletion=complete_ids
+        help="Item id, or any unique prefix of it.",
+        metavar="ID",
+        show_default=False,
+        autocompletion=complete_ids,
     ),
 ]
 
@@ -105,7 +139,7 @@ EditFlag = Annotated[
 ]
 
 
-@commands.command()
+@commands.command(short_help="Add an item and print its new id.")
 def add(
     ctx: typer.Context,
     type: TypeOption = None,
@@ -186,7 +220,28 @@ def add(
             f"missing {' and '.join(missing)} (no terminal to ask on; see coopcli add --help)"
         )
     new = replace(given, type=need(type, "--type", "Type"), title=need(title, "--title", "Title"))
+    if not _future_date_ok(new.date):
+        render.info("Nothing was added.")
+        return
     render.write(f"{_save_new(news, new)}\n")
+
+
+#: Days after today a date may be without a word (as ``check --tolerance``'s default).
+FUTURE_TOLERANCE = 1
+
+
+def _future_date_ok(day: dt.date) -> bool:
+    """Warn about a date in the future (``check`` flags it); on a terminal, ask first."""
+    from coopcli.core.dates import today
+
+    days = (day - today()).days
+    if days <= FUTURE_TOLERANCE:
+        return True
+    what = f"{day.isoformat()} is {days} days in the future"
+    if cliutil.interactive():
+        return typer.confirm(f"{what}; add it anyway?", default=False, err=True)
+    render.warning(f"{what} (`coopcli check` will flag it until then); adding it anyway")
+    return True
 
 
 def _save_new(news: NewsList, new: NewItem) -> str:
@@ -259,7 +314,7 @@ def _add_interactively(news: NewsList, given: NewItem, *, edit: bool) -> None:
     render.write(f"{item_id}\n")
 
 
-@commands.command("list")
+@commands.command("list", short_help="List items, newest first.")
 @with_filters
 def list_(
     ctx: typer.Context,
@@ -313,7 +368,7 @@ def _status_choice(text: str | None) -> Status | None:
         ) from None
 
 
-@commands.command()
+@commands.command(short_help="Show one item in full.")
 def show(
     ctx: typer.Context,
     id: IdArgument,
@@ -336,24 +391,35 @@ def show(
         render.print_item(item, label, format, date_format=date_format(), at=now())
 
 
-@commands.command()
+@commands.command(short_help="Change an item's fields; its id stays.")
 def edit(
     ctx: typer.Context,
     id: IdArgument,
     type: TypeOption = None,
     title: TitleOption = None,
-    date: DateOption = None,
+    date: NewDateOption = None,
     summary: Annotated[
         str | None,
-        typer.Option("--summary", "-s", help="New summary ('' clears it).", show_default=False),
+        typer.Option(
+            "--summary",
+            "-s",
+            help="New summary ('' clears it).",
+            metavar="TEXT",
+            show_default=False,
+        ),
     ] = None,
     url: Annotated[
-        str | None, typer.Option("--url", help="New URL ('' clears it).", show_default=False)
+        str | None,
+        typer.Option("--url", help="New URL ('' clears it).", metavar="URL", show_default=False),
     ] = None,
     tag: Annotated[
         list[str] | None,
         typer.Option(
-            "--tag", help="Add a tag; repeatable.", show_default=False, autocompletion=complete_tags
+            "--tag",
+            help="Add a tag; repeatable.",
+            metavar="TAG",
+            show_default=False,
+            autocompletion=complete_tags,
         ),
     ] = None,
     untag: Annotated[
@@ -361,11 +427,12 @@ def edit(
         typer.Option(
             "--untag",
             help="Remove a tag; repeatable.",
+            metavar="TAG",
             show_default=False,
             autocompletion=complete_tags,
         ),
     ] = None,
-    force: ForceOption = False,
+    force: EditForceOption = False,
     file: FileOption = None,
 ) -> None:
     """Change an item's fields; its id stays the same.
@@ -407,7 +474,7 @@ def edit(
     render.info(f"Changed {edited.item.id}: {what}")
 
 
-@commands.command()
+@commands.command(short_help="Remove items, after showing them and asking.")
 def remove(
     ctx: typer.Context,
     ids_: Annotated[

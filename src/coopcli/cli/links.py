@@ -13,7 +13,7 @@ from coopcli.cli.options import FileOption, FormatOption
 commands = typer.Typer()
 
 
-@commands.command()
+@commands.command(short_help="Check every item's link; list broken ones.")
 def links(
     ctx: typer.Context,
     concurrency: Annotated[

@@ -15,7 +15,7 @@ from coopcli.cli.render import OutputFormat
 commands = typer.Typer()
 
 
-@commands.command()
+@commands.command(short_help="Show an item's history from git.")
 def log(
     ctx: typer.Context,
     id: Annotated[

@@ -108,7 +108,9 @@ _FILTER_OPTIONS: dict[str, Any] = {
         str | None,
         typer.Option("--on", help="On this day (or month, or year).", metavar="DATE"),
     ],
-    "year": Annotated[int | None, typer.Option("--year", help="In this year.", metavar="YYYY")],
+    "year": Annotated[
+        int | None, typer.Option("--year", help="In this year (four digits: 2021).", metavar="YYYY")
+    ],
     "month": Annotated[
         str | None, typer.Option("--month", help="In this month.", metavar="YYYY-MM")
     ],

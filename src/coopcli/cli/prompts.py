@@ -54,9 +54,15 @@ def _type(types: Mapping[str, str]) -> Callable[[str], str]:
     return check
 
 
+def title_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a title, or None when it can."""
+    return "title must not be empty" if not text.strip() else None
+
+
 def _title(text: str) -> str:
-    if not text.strip():
-        raise ValueError("a title is needed")
+    problem = title_problem(text)
+    if problem is not None:
+        raise ValueError(problem)
     return text.strip()
 
 
@@ -92,9 +98,13 @@ def ask_item(types: Mapping[str, str], today: dt.date, given: NewItem | None = N
     type_key: str = typer.prompt(
         "Type", default=default_type, value_proc=_checked(_type(types)), err=True
     )
+    # An empty default, not None: with None, an empty answer is asked again
+    # without a word of why.
+    given_title = given.title if given and given.title else ""
     title: str = typer.prompt(
         "Title",
-        default=given.title if given and given.title else None,
+        default=given_title,
+        show_default=bool(given_title),
         value_proc=_checked(_title),
         err=True,
     )

@@ -14,7 +14,7 @@ from coopcli.cli.options import FileOption
 commands = typer.Typer()
 
 
-@commands.command()
+@commands.command(short_help="Release drafts and embargoed items now.")
 def publish(
     ctx: typer.Context,
     ids_: Annotated[

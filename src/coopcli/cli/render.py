@@ -89,9 +89,13 @@ def message(text: str, *, style: str | None = None, prefix: str = "") -> None:
         sys.stderr.flush()
 
 
+#: Control characters (a newline in a file name, say) shown escaped in an error.
+_CONTROL = {n: f"\\x{n:02x}" for n in range(32)} | {10: "\\n", 13: "\\r", 9: "\\t"}
+
+
 def error(text: str) -> None:
-    """``Error: …`` on stderr."""
-    message(text, style="bold red", prefix="Error: ")
+    """``Error: …`` on stderr, always on one line (control characters escaped)."""
+    message(text.translate(_CONTROL), style="bold red", prefix="Error: ")
 
 
 def warning(text: str) -> None:
@@ -182,6 +186,8 @@ def items_table(
 
     With ``at``, drafts and items under embargo at that instant are marked.
     """
+    import textwrap
+
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -196,9 +202,25 @@ def items_table(
     if show_date:
         table.add_column("Date", no_wrap=True)
     table.add_column("Type", style="magenta", max_width=14)
-    table.add_column("Title", style="bold", ratio=3, min_width=16)
     if show_summary:
-        table.add_column("Summary", ratio=2, no_wrap=True, overflow="ellipsis", min_width=8)
+        # The title gets what it needs up to half of the room left, the summary
+        # the rest: short titles leave more of a line to the summary.
+        dates = [format_date(item.date, date_format) for item in items] if show_date else []
+        fixed = [
+            len(str(len(items))),
+            max((len(item.id) for item in items), default=2),
+            max((len(d) for d in dates), default=0),
+            min(14, max((len(labels.get(i.type, i.type)) for i in items), default=4)),
+        ]
+        columns = 5 + show_date
+        room = console.width - sum(fixed) - 2 * columns - 2
+        longest = max((len(item.title) for item in items), default=5)
+        title_width = max(16, min(longest, room // 2))
+        summary_width = max(8, room - title_width)
+        table.add_column("Title", style="bold", width=title_width)
+        table.add_column("Summary", ratio=1, min_width=8)
+    else:
+        table.add_column("Title", style="bold", ratio=3, min_width=16)
     for number, item in enumerate(items, start=1):
         spans = (highlights or {}).get(item.id, {})
         row: list[str | Text] = [str(number), item.id]
@@ -213,6 +235,12 @@ def items_table(
             text, moved = _one_line(item.summary or "", spans.get("summary", ()))
             cell = highlighted(text, moved, snippet=True)
             cell.style = "dim"
+            # As many lines of summary as the title takes (a little less, for the
+            # words that do not fill a line): the row grows for neither.
+            lines = len(textwrap.wrap(item.title, title_width)) or 1
+            cell.truncate(
+                max(summary_width - 1, lines * summary_width * 4 // 5), overflow="ellipsis"
+            )
             row.append(cell)
         table.add_row(*row)
     console.print(table)

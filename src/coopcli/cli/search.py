@@ -83,7 +83,7 @@ def exclusions_as_options(args: list[str], options: set[str]) -> list[str]:
 commands = typer.Typer()
 
 
-@commands.command(cls=SearchCommand)
+@commands.command(cls=SearchCommand, short_help="Find items by words, best match first.")
 @with_filters
 def search(
     ctx: typer.Context,

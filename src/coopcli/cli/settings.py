@@ -15,6 +15,7 @@ config_app = typer.Typer(
     name="config",
     help="Show coopcli's settings and the config file they come from.\n\n"
     "Example: coopcli config show",
+    short_help="Show the settings and where each comes from.",
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -26,7 +27,7 @@ def _source(source: str, origin: str) -> str:
     return f"{source} {origin}" if origin else source
 
 
-@config_app.command("show")
+@config_app.command("show", short_help="Print each setting and where it came from.")
 def show(
     ctx: typer.Context,
     format: FormatOption = None,

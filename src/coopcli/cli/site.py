@@ -19,7 +19,7 @@ def _pick(flag: Any, config: dict[str, Any], key: str, default: Any = None) -> A
     return flag if flag is not None else config.get(key, default)
 
 
-@commands.command()
+@commands.command(short_help="Publish the list as a static website with its feeds.")
 def site(
     ctx: typer.Context,
     output: Annotated[
@@ -37,11 +37,16 @@ def site(
         ),
     ] = None,
     title: Annotated[
-        str | None, typer.Option("--title", help="Site title. Default: the file's title.")
+        str | None,
+        typer.Option("--title", help="Site title. Default: the file's title.", metavar="TEXT"),
     ] = None,
     description: Annotated[
         str | None,
-        typer.Option("--description", help="Site description. Default: the file's description."),
+        typer.Option(
+            "--description",
+            help="Site description. Default: the file's description.",
+            metavar="TEXT",
+        ),
     ] = None,
     templates: Annotated[
         str | None,

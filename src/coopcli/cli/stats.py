@@ -18,7 +18,7 @@ OVERVIEW_TAGS = 10
 commands = typer.Typer()
 
 
-@commands.command()
+@commands.command(short_help="Count items by type, month or year, and tag.")
 @with_filters
 def stats(
     ctx: typer.Context,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 commands = typer.Typer()
 tags_app = typer.Typer(invoke_without_command=True, no_args_is_help=False)
-commands.add_typer(tags_app, name="tags")
+commands.add_typer(tags_app, name="tags", short_help="List, rename and merge tags.")
 
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", "-n", help="Show what would change; write nothing.")

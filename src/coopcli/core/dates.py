@@ -217,6 +217,9 @@ def filter_period(
     if on is not None:
         period = period.intersect(parse_period(on, now))
     if year is not None:
+        if 0 <= year < 1000:
+            # "21" is far more often 2021 than the year 21: ask rather than guess.
+            raise UsageError(f"--year {year}: write the year in full (2021, not 21)")
         if not 1 <= year <= 9999:
             raise UsageError(f"impossible year {year}")
         period = period.intersect(Period(dt.date(year, 1, 1), dt.date(year, 12, 31)))

@@ -84,6 +84,9 @@ class MergeResult:
     conflicts: list[Conflict] = field(default_factory=list)
     renamed: list[Rename] = field(default_factory=list)
     added: int = 0
+    #: Of ``added``: the items new in OURS, and those new in THEIRS only.
+    added_ours: int = 0
+    added_theirs: int = 0
     changed: int = 0
     removed: int = 0
     #: Types one side removed but merged items still use, so they were kept.
@@ -215,6 +218,8 @@ def merge_documents(base: Data, ours: Data, theirs: Data) -> MergeResult:
                 collisions.append(t)
             elif o is not None or t is not None:
                 merged[key] = o if o is not None else t  # type: ignore[assignment]
+            result.added_ours += o is not None
+            result.added_theirs += t is not None and o != t
             result.added += (o is not None) + (t is not None and o != t)
             continue
         if o is None or t is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -56,3 +57,30 @@ def optional_text(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
     return value.strip()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The longest title and summary ``add`` and ``edit`` accept, and ``check`` allows.
+
+    A headline longer than a few lines, or a "summary" the size of a book, is a
+    paste gone wrong far more often than news. Files that already hold longer text
+    still load (``check`` flags them), so a lower limit never locks anyone out.
+    """
+
+    title: int = 300
+    summary: int = 5000
+
+    def problems(self, title: str | None, summary: str | None) -> list[tuple[str, str]]:
+        """``(field, message)`` for each field longer than its limit."""
+        found = []
+        for name, value, most in (("title", title, self.title), ("summary", summary, self.summary)):
+            if value is not None and len(value.strip()) > most:
+                found.append(
+                    (
+                        name,
+                        f"{name} is {len(value.strip()):,} characters long; "
+                        f"at most {most:,} are allowed (see `limits` in the config file)",
+                    )
+                )
+        return found

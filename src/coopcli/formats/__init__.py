@@ -59,6 +59,10 @@ class Draft:
     draft: bool = False
     embargo: str | None = None
     updated: str | None = None
+    #: Where the entry starts in its input (a line number), when the reader knows.
+    line: int | None = None
+    #: What the reader found wrong with the entry (an impossible date), if anything.
+    problem: str | None = None
 
 
 @dataclass

@@ -68,15 +68,16 @@ def export(doc: DocumentView) -> str:
     return out.getvalue()
 
 
-def _date(text: str, where: str) -> dt.date | None:
+def _date(text: str) -> tuple[dt.date | None, str | None]:
+    """The date of a cell, or None and why (an impossible or unreadable date)."""
     from coopcli.core.dates import parse_date
 
     if not text.strip():
-        return None
+        return None, None
     try:
-        return parse_date(text)
+        return parse_date(text), None
     except CoopError as exc:
-        raise DataError(f"{where}: date: {exc}") from None
+        return None, str(exc)
 
 
 def _delimiter(text: str) -> str:
@@ -128,12 +129,16 @@ def read(data: bytes, source: str) -> ReadResult:
 
             tags = [tag.strip() for tag in (get("tags") or "").split(";") if tag.strip()]
             draft = (get("draft") or "").lower()
+            # A bad date or draft mark makes the row invalid, reported with the others.
+            day, problem = _date(cells.get("date", ""))
             if draft not in _TRUE + _FALSE:
-                raise DataError(f"{where}: draft: {draft!r} is not true or false")
+                problem = problem or f"draft: {draft!r} is not true or false"
             drafts.append(
                 Draft(
                     title=get("title"),
-                    date=_date(cells.get("date", ""), where),
+                    date=day,
+                    line=line,
+                    problem=problem,
                     type=get("type"),
                     summary=get("summary"),
                     url=get("url"),

@@ -7,18 +7,22 @@ pasted into markup, so a title ``<script>…</script>`` shows as text.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING
 
+from coopcli.core import query
 from coopcli.core.itemtypes import all_types
 from coopcli.formats import display, long_date
 
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
 
+_PARAGRAPHS = re.compile(r"\n[ \t]*\n\s*")
+
 STYLE = """
 body { font-family: system-ui, sans-serif; line-height: 1.5; color: #1b1b1b;
-  max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
+  max-width: 48rem; margin: 2rem auto; padding: 0 1rem; overflow-wrap: anywhere; }
 h1 { font-size: 1.8rem; border-bottom: 3px solid #1e2dbe; padding-bottom: .5rem; }
 ol.items { padding-left: 1.5rem; }
 ol.items > li { margin: 0 0 1.5rem; padding-left: .5rem; }
@@ -28,8 +32,11 @@ h2 { font-size: 1.15rem; margin: .2rem 0; }
 h2 a { color: inherit; }
 time { color: #555; font-size: .9rem; }
 .summary { margin: .4rem 0 0; }
-.tags { list-style: none; padding: 0; margin: .4rem 0 0; display: flex; gap: .4rem; }
-.tags li { background: #eef; border-radius: .3rem; padding: 0 .4rem; font-size: .8rem; }
+.tags { list-style: none; padding: 0; margin: .4rem 0 0; display: flex; flex-wrap: wrap;
+  gap: .4rem; }
+.tags li { background: #eef; border-radius: .3rem; padding: 0 .4rem; font-size: .8rem;
+  white-space: nowrap; overflow-wrap: normal; max-width: 100%; overflow: hidden;
+  text-overflow: ellipsis; }
 """
 
 
@@ -60,7 +67,8 @@ def export(doc: DocumentView) -> str:
         heading.text = display(title)
     if doc.description:
         _add(main, "p", doc.description, class_="description")
-    items = sorted(doc.items, key=lambda i: (i.date, i.id), reverse=True)
+    # The order `coopcli list` shows: newest first, a day's items by id.
+    items = query.sort(doc.items)
     if not items:
         _add(main, "p", "No items.")
     else:
@@ -75,7 +83,9 @@ def export(doc: DocumentView) -> str:
                 h2.text = display(item.title)
             _add(_add(entry, "p"), "time", long_date(item.date), datetime=item.date.isoformat())
             if item.summary:
-                _add(entry, "p", item.summary, class_="summary")
+                # A blank line in a summary starts a new paragraph, as in Markdown.
+                for paragraph in _PARAGRAPHS.split(item.summary.strip()):
+                    _add(entry, "p", paragraph.strip(), class_="summary")
             if item.tags:
                 tags = _add(entry, "ul", class_="tags")
                 for tag in item.tags:

@@ -13,13 +13,6 @@ from coopcli.core.errors import DataError
 from coopcli.formats import Draft, ReadResult
 
 
-def _where(loc: tuple[int | str, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 def read_document(document: dict[str, Any], source: str) -> ReadResult:
     """Validate item-file data and return its items as drafts."""
     from pydantic import ValidationError
@@ -29,10 +22,10 @@ def read_document(document: dict[str, Any], source: str) -> ReadResult:
     try:
         doc = NewsFile.model_validate(document)
     except ValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        where = _where(tuple(first["loc"]))
-        message = str(first["msg"]).removeprefix("Value error, ")
-        raise DataError(f"{source}: {where + ': ' if where else ''}{message}") from None
+        from coopcli.core.validation import problems, sentence
+
+        first = problems(exc.errors(include_url=False))[0]
+        raise DataError(f"{source}: {sentence(first)}") from None
     drafts = [
         Draft(
             title=item.title,

@@ -19,9 +19,10 @@ from typing import Any
 from coopcli import formats
 from coopcli.core.errors import CoopError, DataError, UsageError
 from coopcli.core.merge import Conflict, ConflictKind, MergeResult, merge_documents
+from coopcli.git.state import CONFLICT_SUFFIX
 from coopcli.storage.store import Store
 
-CONFLICT_SUFFIX = ".conflict"
+__all__ = ["CONFLICT_SUFFIX", "Outcome", "merge_files", "sniff_format"]
 
 
 @dataclass
@@ -53,6 +54,8 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    except ValueError:  # a NUL in the name: no file can have it
+        raise UsageError(f"{str(path)!r}: a file name cannot contain a NUL character") from None
 
 
 def _describe(value: Any) -> str:
@@ -87,7 +90,10 @@ def _conflict_lines(conflict: Conflict, name: str, conflict_file: Path | None) -
 
 
 def _summary(result: MergeResult, name: str) -> str:
-    counts = [f"{result.added} added", f"{result.changed} changed", f"{result.removed} removed"]
+    added = f"{result.added} added"
+    if result.added:
+        added += f" ({result.added_ours} by ours, {result.added_theirs} by theirs)"
+    counts = [added, f"{result.changed} changed", f"{result.removed} removed"]
     conflicts = len(result.conflicts)
     tail = f", {conflicts} conflict{'s' if conflicts != 1 else ''}" if conflicts else ""
     return f"coopcli merged {name} item by item: {', '.join(counts)}{tail}"
@@ -111,6 +117,7 @@ def merge_files(base: Path, ours: Path, theirs: Path, path: str | None = None) -
             docs.append(store.parse(data).to_data() if data.strip() else {})
         except DataError as exc:
             return _line_merge(base, ours, theirs, name, f"the {side} version: {exc}")
+    Store(ours, format=fmt).refuse_read_only()
     result = merge_documents(*docs)
     from coopcli.core.models import NewsFile
     from coopcli.storage.atomic import atomic_write
@@ -129,6 +136,9 @@ def merge_files(base: Path, ours: Path, theirs: Path, path: str | None = None) -
         )
     for key in result.kept_types:
         outcome.report.append(f"  type {key!r} kept: one side removed it, but items still use it")
+    if result.clean and path:
+        # A clean merge of the file: theirs' side of an earlier conflict is history.
+        Path(path).with_name(Path(path).name + CONFLICT_SUFFIX).unlink(missing_ok=True)
     if not result.clean:
         conflicting = result.theirs_document(docs[2])
         if conflicting is not None:

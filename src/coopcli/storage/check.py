@@ -18,14 +18,14 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from coopcli.core.errors import DataError
-from coopcli.storage.store import item_lines, location
+from coopcli.storage.store import conflict_line, item_lines, location
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
 
+    from coopcli.core.rules import Limits
     from coopcli.storage.store import Store
 
-_MARKER = re.compile(rb"^(?:<{7}|>{7})(?: |$)", re.MULTILINE)
 _POSITION = re.compile(r"^:(\d+)(?::\d+)?: ")
 
 
@@ -79,14 +79,26 @@ def _field_line(data: bytes, headers: list[int], index: int, name: str | None) -
 
 
 def _errors(exc: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
-    return [
-        (tuple(error["loc"]), str(error["msg"]).removeprefix("Value error, "))
-        for error in exc.errors(include_url=False)
-    ]
+    from coopcli.core.validation import problems
+
+    return [(found.loc, found.message) for found in problems(exc.errors(include_url=False))]
 
 
-def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1) -> Report:
-    """All the problems of an item file's bytes (``store`` gives its name and format)."""
+def check_data(
+    store: Store,
+    data: bytes,
+    *,
+    today: dt.date,
+    tolerance: int = 1,
+    limits: Limits | None = None,
+) -> Report:
+    """All the problems of an item file's bytes (``store`` gives its name and format).
+
+    ``limits`` flags titles and summaries longer than ``add`` and ``edit`` accept.
+    """
+    from coopcli.core.rules import Limits
+
+    limits = limits or Limits()
     from pydantic import ValidationError
 
     from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
@@ -95,9 +107,11 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
 
     name = str(store.path)
     problems: list[Problem] = []
-    if marker := _MARKER.search(data):
-        line = data.count(b"\n", 0, marker.start()) + 1
-        message = "unresolved git conflict markers: finish the merge first"
+    if (line := conflict_line(data)) is not None:
+        message = (
+            "unresolved git conflict: finish the merge; "
+            "`coopcli git-setup` makes such merges automatic"
+        )
         return Report(name, 0, [Problem(name, "conflict-markers", message, line)])
     try:
         raw = store.parse_raw(data)
@@ -167,6 +181,8 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
                     found.append(("duplicate-title-date", message, "title"))
                 else:
                     titles[key] = index
+                for field_name, message in limits.problems(item.title, item.summary):
+                    found.append(("too-long", message, field_name))
                 if item.date > latest and not (item.draft or item.embargo):
                     # Drafts and embargoed items carry the date they are meant to
                     # come out on; only an item the public already sees is suspect.

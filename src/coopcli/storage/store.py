@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from coopcli.core.models import NewsFile
 
 DEFAULT_LOCK_TIMEOUT = 10.0
+#: A line git writes where a text merge left both sides: ``<<<<<<< ours``, ``>>>>>>> theirs``.
+CONFLICT_MARKER = re.compile(rb"^(?:<{7}|>{7})(?:[ \t]|\r?$)", re.MULTILINE)
 _ITEMS_HEADER = re.compile(rb"^[ \t]*\[\[[ \t]*items[ \t]*\]\]", re.MULTILINE)
 
 
@@ -80,10 +82,23 @@ def item_lines(data: bytes) -> list[int]:
 
 def location(loc: tuple[int | str, ...]) -> str:
     """A Pydantic error location as a user reads it: ``items[3].date``."""
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    from coopcli.core.validation import location as where
+
+    return where(loc)
+
+
+def conflict_line(data: bytes) -> int | None:
+    """The line of the first git conflict marker in ``data``, if there is one."""
+    marker = CONFLICT_MARKER.search(data)
+    return None if marker is None else data.count(b"\n", 0, marker.start()) + 1
+
+
+def conflict_message(path: Path | str, line: int) -> str:
+    """What to say about a file git left with conflict markers."""
+    return (
+        f"unresolved git conflict in {path} (line {line}): finish the merge; "
+        "`coopcli git-setup` makes such merges automatic"
+    )
 
 
 class Store:
@@ -143,9 +158,20 @@ class Store:
     def parse_raw(self, data: bytes) -> dict[str, Any]:
         """The file's bytes as plain data, not yet validated (a syntax error is a
         :class:`DataError` naming the line)."""
-        with _collector_paused():
-            raw: dict[str, Any] = self.codec.parse(data, str(self.path))
-            return raw
+        try:
+            with _collector_paused():
+                raw: dict[str, Any] = self.codec.parse(data, str(self.path))
+                return raw
+        except DataError:
+            self._refuse_conflict(data)
+            raise
+
+    def _refuse_conflict(self, data: bytes) -> None:
+        # Only looked for once the file failed to parse: markers never parse, and a
+        # valid file costs nothing extra.
+        line = conflict_line(data)
+        if line is not None:
+            raise DataError(conflict_message(self.path, line)) from None
 
     def parse(self, data: bytes | None) -> NewsFile:
         """Validate raw bytes into a document; None (no file yet) is an empty list."""
@@ -162,27 +188,25 @@ class Store:
 
             if isinstance(exc, ValidationError):
                 raise DataError(self._describe(exc, data or b"")) from None
+            if isinstance(exc, DataError) and data is not None:
+                self._refuse_conflict(data)
             raise
 
     def _describe(self, exc: ValidationError, data: bytes) -> str:
-        errors = exc.errors(include_url=False)
+        from coopcli.core.validation import problems
+
+        found = problems(exc.errors(include_url=False))
         # A file from a newer coopcli fails in many places; its version says why.
-        versions = [e for e in errors if tuple(e["loc"]) == ("version",)]
+        versions = [p for p in found if p.loc == ("version",)]
         if versions:
-            errors = versions
-        first = errors[0]
-        loc = tuple(first["loc"])
-        message = str(first["msg"]).removeprefix("Value error, ")
-        if first["type"] == "extra_forbidden":
-            message = (
-                f"unknown key {str(loc[-1])!r} (from a newer coopcli, or a typo?); "
-                "refusing the file rather than dropping the key"
-            )
-            loc = loc[:-1]
-        where = location(loc)
-        if not where and (found := re.match(r"(items\[(\d+)\][\w.]*): ", message)):
-            where, message = found.group(1), message[found.end() :]
-            loc = ("items", int(found.group(2)))
+            found = versions
+        first = found[0]
+        loc = first.container
+        where = first.where()
+        message = first.message
+        if not where and (match := re.match(r"(items\[(\d+)\](?:\.\w+)?): ", message)):
+            where, message = match.group(1), message[match.end() :]
+            loc = ("items", int(match.group(2)))
         prefix = str(self.path)
         if (
             self.format == "toml"
@@ -193,19 +217,43 @@ class Store:
             lines = item_lines(data)
             if loc[1] < len(lines):
                 prefix += f":{lines[loc[1]]}"
-        others = len(errors) - 1
-        more = f" (and {others} more problem{'' if others == 1 else 's'})" if others else ""
+        others = len(found) - 1
+        more = (
+            f" (and {others} more problem{'' if others == 1 else 's'}: "
+            f"`coopcli check {self.path}` lists them all)"
+            if others
+            else ""
+        )
         return f"{prefix}: {where + ': ' if where else ''}{message}{more}"
 
     def load(self) -> NewsFile:
         """Read and validate the whole file (without locking: writes are atomic)."""
         return self.parse(self.read_bytes())
 
+    def refuse_read_only(self) -> None:
+        """Refuse to change a file its owner made read-only (``chmod a-w``).
+
+        The atomic rename needs write permission on the directory only, so without
+        this check a read-only file would silently be replaced. The permission bits
+        count even for root: whoever took write permission away meant it.
+        """
+        try:
+            mode = self.target.stat().st_mode
+        except OSError:
+            return
+        if not mode & 0o222 or not os.access(self.target, os.W_OK):
+            raise WriteError(f"{self.path} is read-only; nothing changed")
+
     @contextmanager
     def lock(self) -> Iterator[None]:
-        """Hold ``<file>.lock`` exclusively, waiting up to the lock timeout."""
-        import filelock
+        """Hold ``<file>.lock`` exclusively, waiting up to the lock timeout.
 
+        Every write holds it, so a read-only item file is refused here, before
+        anything is read or written. The lock file is gone again when the block ends.
+        """
+        from coopcli.storage.lock import LockTimeout, exclusive
+
+        self.refuse_read_only()
         directory = self.target.parent
         if self.create_parents:
             try:
@@ -216,10 +264,10 @@ class Store:
             # A typo in --file should not quietly create directories.
             raise WriteError(f"{self.path}: the directory {directory} does not exist")
         timeout = lock_timeout()
-        lock = filelock.FileLock(self.lock_path, timeout=timeout)
+        held = contextlib.ExitStack()
         try:
-            lock.acquire()
-        except filelock.Timeout:
+            held.enter_context(exclusive(self.lock_path, timeout))
+        except LockTimeout:
             raise LockTimeoutError(
                 f"{self.lock_path}: another coopcli process is still using this file "
                 f"(waited {timeout:g} s; set COOPCLI_LOCK_TIMEOUT to wait longer)"
@@ -229,24 +277,16 @@ class Store:
                 f"{self.path}: cannot write: cannot create the lock file {self.lock_path}: "
                 f"{exc.strerror}; the file is unchanged"
             ) from None
-        try:
+        with held:
+            # Checked again under the lock: the mode may have changed while waiting.
+            self.refuse_read_only()
             yield
-        finally:
-            lock.release()
 
     def lock_busy(self) -> bool:
         """Whether another process holds ``<file>.lock`` right now (without waiting)."""
-        import filelock
+        from coopcli.storage import lock
 
-        lock = filelock.FileLock(self.lock_path, timeout=0)
-        try:
-            lock.acquire()
-        except filelock.Timeout:
-            return True
-        except OSError:
-            return False
-        lock.release()
-        return False
+        return lock.busy(self.lock_path)
 
     @contextmanager
     def transaction(self) -> Iterator[NewsFile]:
