@@ -12,9 +12,10 @@ against the tests that execute its line, in a copy of the tree (the real source 
 never touched), with a time limit. A mutant that makes a test fail is killed; one
 that passes every test survived, and shows a behaviour no test pins down.
 
-Which test executes which line comes from one coverage run with a context per test
-(``--cov-context=test``), cached in ``.mutate-cache/`` until ``src`` or ``tests``
-change. Coverage cannot tell which test started a ``python -m coopcli`` process, so
+Which test executes which line comes from a coverage run with a context per test
+(``--cov-context=test``), cached in ``.mutate-cache/``: after a change, only the test
+files that changed run again (all of them when ``src`` or the test helpers changed).
+Coverage cannot tell which test started a ``python -m coopcli`` process, so
 ``--safety`` adds the safety tests that start coopcli processes (kill -9, parallel
 writers) to every mutant's tests; use it for the write path.
 
@@ -38,6 +39,7 @@ import copy
 import dataclasses
 import functools
 import hashlib
+import json
 import os
 import random
 import shutil
@@ -357,71 +359,112 @@ def mutants_of(module: Path) -> list[Mutant]:
 # --- Which tests run which line -----------------------------------------------------
 
 
-def _tree_digest() -> str:
+def _digest(paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    for top in ("src", "tests"):
-        for path in sorted((ROOT / top).rglob("*.py")):
-            digest.update(path.relative_to(ROOT).as_posix().encode())
-            digest.update(path.read_bytes())
-    digest.update((ROOT / "pyproject.toml").read_bytes())
+    for path in paths:
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
+def _shared_digest() -> str:
+    """What every test depends on: the package, the configuration, the test helpers."""
+    helpers = [p for p in (ROOT / "tests").glob("*.py") if not p.name.startswith("test_")]
+    return _digest(
+        [*sorted((ROOT / "src").rglob("*.py")), ROOT / "pyproject.toml", *sorted(helpers)]
+    )
+
+
+def _map_tests(files: list[str], data_file: Path) -> list[str]:
+    """Run ``files`` once with a coverage context per test; the ids of tests that fail."""
+    env = {**os.environ, "COVERAGE_FILE": str(data_file), "PYTHONPATH": str(ROOT / "src")}
+    started = time.monotonic()
+    print(f"Mapping lines to tests: {len(files)} test files, with coverage contexts ...")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            "--cov=coopcli", "--cov-context=test", "--cov-report=", "--cov-fail-under=0",
+            *files,
+        ],
+        cwd=ROOT, env=env, check=False, capture_output=True, text=True,
+    )  # fmt: skip
+    failed = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("FAILED ")]
+    if result.returncode not in (0, 1) or (result.returncode == 1 and not failed):
+        sys.exit(f"the tests cannot run:\n{result.stdout[-3000:]}")
+    print(f"  done in {time.monotonic() - started:.0f} s")
+    return failed
+
+
 def line_map(refresh: bool = False) -> dict[str, dict[int, set[str]]]:
-    """module path -> line -> ids of the tests that execute it (one coverage run, cached)."""
+    """module path -> line -> ids of the tests that execute it.
+
+    Cached in ``.mutate-cache/`` per test file: only test files that changed (or all,
+    when the package or the test helpers changed) run again.
+    """
     from coverage import CoverageData
 
     CACHE.mkdir(exist_ok=True)
     (CACHE / ".gitignore").write_text("*\n")
-    data_file = CACHE / f"coverage-{_tree_digest()}"
-    failed_file = data_file.with_suffix(".failed")
-    if refresh or not data_file.exists():
-        for old in CACHE.glob("coverage-*"):
+    state_file = CACHE / "map.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    shared = _shared_digest()
+    if refresh or state.get("shared") != shared:
+        state = {"shared": shared, "files": {}}
+    known: dict[str, dict[str, Any]] = state["files"]
+    current = {
+        p.relative_to(ROOT).as_posix(): _digest([p])
+        for p in sorted((ROOT / "tests").glob("test_*.py"))
+    }
+    for name in set(known) - set(current):
+        del known[name]
+    stale = [
+        name for name, digest in current.items() if known.get(name, {}).get("digest") != digest
+    ]
+    if stale:
+        run_name = f"coverage-{time.time_ns()}"
+        failed = _map_tests(stale, CACHE / run_name)
+        for name in stale:
+            owned = [test for test in failed if test.startswith(name + "::")]
+            known[name] = {"digest": current[name], "run": run_name, "failed": owned}
+        state_file.write_text(json.dumps(state, indent=1))
+    runs = {entry["run"] for entry in known.values()}
+    for old in CACHE.glob("coverage-*"):
+        if old.name not in runs:
             old.unlink()
-        print("Mapping lines to tests: the whole suite once, with coverage contexts ...")
-        env = {**os.environ, "COVERAGE_FILE": str(data_file), "PYTHONPATH": str(ROOT / "src")}
-        started = time.monotonic()
-        result = subprocess.run(
-            [
-                sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                "--cov=coopcli", "--cov-context=test", "--cov-report=",
-                "--cov-fail-under=0",
-            ],
-            cwd=ROOT, env=env, check=False, capture_output=True, text=True,
-        )  # fmt: skip
-        failed = [
-            line.split()[1] for line in result.stdout.splitlines() if line.startswith("FAILED ")
-        ]
-        if result.returncode not in (0, 1) or (result.returncode == 1 and not failed):
-            sys.exit(f"the tests cannot run:\n{result.stdout[-3000:]}")
-        # A test that fails without any mutant would "kill" every mutant: leave it out.
-        failed_file.write_text("".join(f"{test}\n" for test in failed))
-        print(f"  done in {time.monotonic() - started:.0f} s")
-    broken = set(failed_file.read_text().split()) if failed_file.exists() else set()
+
+    # A test that fails without any mutant would "kill" every mutant: leave it out.
+    broken = {test for entry in known.values() for test in entry["failed"]}
     for test in sorted(broken):
         print(f"  left out, it fails without any mutant: {test}")
-    data = CoverageData(basename=str(data_file))
-    data.read()
     mapping: dict[str, dict[int, set[str]]] = {}
-    for measured in data.measured_files():
-        path = Path(measured)
-        with contextlib.suppress(ValueError):
-            relative = path.resolve().relative_to(ROOT).as_posix()
-            lines: dict[int, set[str]] = {}
-            users: set[str] = set()
-            at_import: list[int] = []
+    import_time: dict[str, set[int]] = {}
+    for run_name in sorted(runs):
+        owned_files = {name for name, entry in known.items() if entry["run"] == run_name}
+        data = CoverageData(basename=str(CACHE / run_name))
+        data.read()
+        for measured in data.measured_files():
+            try:
+                relative = Path(measured).resolve().relative_to(ROOT).as_posix()
+            except ValueError:
+                continue
+            lines = mapping.setdefault(relative, {})
             for line, contexts in data.contexts_by_lineno(measured).items():
-                tests = {context.split("|")[0] for context in contexts if context} - broken
-                users |= tests
+                tests = {
+                    test
+                    for test in (context.split("|")[0] for context in contexts if context)
+                    if test.split("::")[0] in owned_files and test not in broken
+                }
                 if tests:
-                    lines[line] = tests
+                    lines.setdefault(line, set()).update(tests)
                 else:
-                    at_import.append(line)
-            # A line run only while the module is imported (a constant, a table, a
-            # compiled pattern) matters to every test that uses the module.
-            for line in at_import:
-                lines[line] = users
-            mapping[relative] = lines
+                    import_time.setdefault(relative, set()).add(line)
+    # A line run only while the module is imported (a constant, a table, a compiled
+    # pattern) or only in a subprocess matters to every test that uses the module.
+    for relative, lines_at_import in import_time.items():
+        lines = mapping[relative]
+        users = set().union(*lines.values()) if lines else set()
+        for line in lines_at_import:
+            lines.setdefault(line, users)
     return mapping
 
 
