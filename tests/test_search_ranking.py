@@ -212,10 +212,43 @@ def test_low_quotes_and_modifier_apostrophes_fold_to_straight(run: Run, news_fil
     write_items(news_file, items)
     assert ranked(run, "Lebanon's") == ["a"]
     assert ranked(run, "it's") == ["b"]
-    assert search.fold("\u201a\u02bc\u00ab\u00bb") == "''\"\""
+    # Every curly, low, reversed or modifier quote folds to a straight one.
+    singles = "\u2018\u2019\u201a\u201b\u2032\u02bc"
+    doubles = "\u201c\u201d\u201e\u201f\u00ab\u00bb"
+    assert search.fold(singles + doubles) == "'" * len(singles) + '"' * len(doubles)
 
 
 def test_guillemets_quote_a_phrase(run: Run, seeded: Path) -> None:
     # «…» make a phrase, followed by a word: both must match.
     assert ranked(run, "«social solidarity» lebanon") == ["ilo"]
     assert ranked(run, "«solidarity social» lebanon") == []
+    # So do double primes and low or reversed double quotes.
+    for left, right in ("\u2033\u2033", "\u201e\u201c", "\u201f\u201d"):
+        assert ranked(run, f"{left}social solidarity{right} lebanon") == ["ilo"]
+        assert ranked(run, f"{left}solidarity social{right} lebanon") == []
+
+
+def test_an_item_without_summary_has_nothing_to_highlight_there() -> None:
+    query = search.parse_query(["xx", "kiwi"], match_any=True)
+    assert search.spans(item("Kiwi"), query) == {"title": ((0, 4),)}
+
+
+def test_tags_is_another_name_for_tag(run: Run, news_file: Path) -> None:
+    write_items(news_file, CORPUS)
+    assert ranked(run, "tags:kiwi") == ranked(run, "tag:kiwi") == ["a"]
+    assert ranked(run, "TAGS:village") == ["b"]
+
+
+def test_at_most_three_words_are_suggested(run: Run, news_file: Path) -> None:
+    items = [
+        (slug, title, "", [])
+        for slug, title in zip("abcd", ["Farms", "Farmy", "Farmer", "Farmed"], strict=True)
+    ]
+    write_items(news_file, items)
+    result = run("search", "farmx")
+    assert result.exit_code == 0
+    first, second = result.stderr.splitlines()
+    assert first == "No items match farmx."
+    suggested = second.removeprefix("Did you mean ").removesuffix("?").split(" or ")
+    assert len(suggested) == 3
+    assert set(suggested) <= {"Farms", "Farmy", "Farmer", "Farmed"}
