@@ -142,7 +142,7 @@ def read(item: Input, name: str | None = None) -> tuple[str, ReadResult]:
             f"{item.source}: the {chosen} format is for export only (imports: {choices}); "
             "name the input's format with --format"
         )
-    result: ReadResult = formats.load(chosen).read(item.data, item.source)
+    result = formats.reader(chosen).read(item.data, item.source)
     return chosen, result
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from coopcli.cli import render
-from coopcli.cli.context import open_store
+from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption, format_choice
 
 #: From this many entries on, a terminal shows a progress bar.
@@ -88,23 +88,17 @@ def import_(
         item = importer.read_input(arg)
         _, result = importer.read(item, format)
         results.append((item.source, result))
-    store = open_store(ctx, file)
+    news = open_list(ctx, file)
     total = sum(len(result.drafts) for _, result in results)
+    report = news.import_(
+        results,
+        default_type=type,
+        dry_run=dry_run,
+        progress=_progress if total >= PROGRESS_FROM else None,
+    )
     if dry_run:
-        doc = store.load()
-        default = importer.check_type(type, doc)
-        report = importer.merge(doc, results, default_type=default)
         newest_first = sorted(report.added, key=lambda i: (i.date, i.id), reverse=True)
-        render.print_items(newest_first, doc.all_types(), None)
-    else:
-        with store.transaction() as doc:
-            default = importer.check_type(type, doc)
-            report = importer.merge(
-                doc,
-                results,
-                default_type=default,
-                progress=_progress if total >= PROGRESS_FROM else None,
-            )
+        render.print_items(newest_first, news.types(), None)
     for skipped in report.duplicates[:SHOWN]:
         render.info(f"Skipped duplicate: {skipped}")
     if len(report.duplicates) > SHOWN:

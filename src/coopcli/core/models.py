@@ -28,8 +28,6 @@ from coopcli.core.view import document_data, to_data, to_json
 #: The newest file version this coopcli reads and writes.
 FILE_VERSION = 1
 
-ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
-
 
 def _blank_to_none(value: object) -> object:
     if isinstance(value, str) and not value.strip():
