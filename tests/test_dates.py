@@ -77,7 +77,3 @@ def test_today_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COOPCLI_TODAY", "nope")
     with pytest.raises(UsageError):
         today()
-
-
-def test_period_contains_only_dates() -> None:
-    assert "2021-10-01" not in Period()
