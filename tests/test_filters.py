@@ -88,6 +88,7 @@ def test_export_and_stats_take_the_filters(run: Run, seeded: Path) -> None:
         (["--on", "2021-02-30"], "Error: impossible date '2021-02-30'"),
         (["--month", "2021"], "Error: cannot understand the month '2021'"),
         (["--year", "0"], "Error: impossible year 0"),
+        (["--year", "10000"], "Error: impossible year 10000"),
         (["--type", "nonsense"], "Error: unknown type 'nonsense'"),
         (
             ["--since", "2021-11", "--until", "2021-10"],
@@ -130,3 +131,10 @@ def test_title_and_type_orders_reverse_whole(run: Run, seeded: Path) -> None:
     assert ids(run("list", "--sort", "type", "--reverse").stdout) == by_type[::-1]
     assert ids(run("list", "--sort", "title", "--reverse").stdout) == by_title[::-1]
     assert ids(run("list", "--sort", "title", "--reverse", "-n", "2").stdout) == by_title[:-3:-1]
+
+
+def test_the_first_and_last_possible_years(run: Run, seeded: Path) -> None:
+    for year in ("1", "9999"):
+        result = run("list", "--year", year)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
