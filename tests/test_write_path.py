@@ -8,14 +8,18 @@ change to store.py, append.py or atomic.py broke without any other test noticing
 from __future__ import annotations
 
 import errno
+import gc
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from coopcli.core.errors import WriteError
+from coopcli.core.errors import DataError, WriteError
 from coopcli.storage import atomic
+from coopcli.storage.store import Store
 from tests.conftest import EXAMPLES, Run
 
 #: What a writer killed mid-save leaves beside ``news.toml``: its temporary file and
@@ -134,13 +138,18 @@ def test_an_unreadable_file_is_a_one_line_error(run: Run, isolated: Path) -> Non
 
 
 def _without_copy_file_range(monkeypatch: pytest.MonkeyPatch, how: str) -> list[int]:
-    """Make ``os.copy_file_range`` behave as on a filesystem that lacks it."""
+    """Make ``os.copy_file_range`` behave as on a filesystem that lacks it, or (with
+    ``how="in-pieces"``) as a kernel that copies less than asked the first time."""
     calls: list[int] = []
+    real = os.copy_file_range
 
     def copy_file_range(src: int, dst: int, count: int, offset_src: int | None = None) -> int:
         calls.append(count)
         if how == "unsupported":
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
+        if how == "in-pieces":
+            asked = min(count, 4096) if len(calls) == 1 else count
+            return real(src, dst, asked, offset_src, offset_src)
         return 0  # some filesystems copy nothing and say so
 
     monkeypatch.setattr(os, "copy_file_range", copy_file_range)
@@ -177,6 +186,18 @@ def test_copying_by_hand_copies_every_byte(
     assert path.read_bytes() == data + b"new tail"
 
 
+def test_a_copy_in_pieces_stops_at_the_kept_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "big.bin"
+    kept = bytes(range(256)) * 64  # 16 KiB
+    path.write_bytes(kept + b"an old tail, longer than the new one")
+    calls = _without_copy_file_range(monkeypatch, "in-pieces")
+    atomic.atomic_extend(path, len(kept), b"new", verify=lambda tail: None)
+    assert path.read_bytes() == kept + b"new"
+    assert calls[:2] == [len(kept), len(kept) - 4096]
+
+
 def test_a_file_that_got_shorter_is_not_replaced(tmp_path: Path) -> None:
     path = tmp_path / "news.toml"
     path.write_bytes(b"0123456789")
@@ -197,3 +218,39 @@ def test_the_kept_part_and_the_tail_are_verified_apart(tmp_path: Path) -> None:
     atomic.atomic_extend(path, 5, b"new tail", verify=seen.append)
     assert seen == [b"new tail"]  # only what was written, read back from the disk
     assert path.read_bytes() == b"head|new tail"
+
+
+# -- after a full rewrite ----------------------------------------------------------
+
+
+def test_loading_leaves_the_garbage_collector_on(seeded: Path) -> None:
+    assert gc.isenabled()
+    Store(seeded).load()
+    assert gc.isenabled()
+    seeded.write_text("version = 1\n[[items]]\nid = 3\n", encoding="utf-8")
+    with pytest.raises(DataError):
+        Store(seeded).load()
+    assert gc.isenabled()
+
+
+def test_after_a_full_rewrite_the_next_reader_needs_no_parsing(run: Run, seeded: Path) -> None:
+    """An edit indexes the version it wrote, so the next command reads the index alone
+    (it never builds the models) and the next add appends."""
+    assert run("edit", "2021-10-13", "--title", "Training in Lebanon").exit_code == 0
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('models' if 'coopcli.core.models' in sys.modules"
+        " else 'light', file=sys.stderr))\n"
+        "from coopcli.cli.app import main\n"
+        "sys.argv = ['coopcli', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    for command in (
+        ["list", "-n", "1"],
+        ["add", "-t", "news", "--title", "X", "--date", "2021-11-05"],
+    ):
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *command],
+            capture_output=True, text=True, check=True, timeout=60,
+        )  # fmt: skip
+        assert result.stderr.strip().endswith("light"), result.stderr
