@@ -128,6 +128,7 @@ def test_title_and_type_orders_reverse_whole(run: Run, seeded: Path) -> None:
     by_type = [i["id"] for i in sorted(newest_first, key=lambda i: i["type"])]
     by_title = [i["id"] for i in sorted(newest_first, key=lambda i: i["title"].casefold())]
     assert ids(run("list", "--sort", "type").stdout) == by_type
+    assert ids(run("list", "--sort", "date").stdout) == [i["id"] for i in newest_first]
     assert ids(run("list", "--sort", "type", "--reverse").stdout) == by_type[::-1]
     assert ids(run("list", "--sort", "title", "--reverse").stdout) == by_title[::-1]
     assert ids(run("list", "--sort", "title", "--reverse", "-n", "2").stdout) == by_title[:-3:-1]
@@ -138,3 +139,12 @@ def test_the_first_and_last_possible_years(run: Run, seeded: Path) -> None:
         result = run("list", "--year", year)
         assert result.exit_code == 0, result.output
         assert result.stdout == ""
+
+
+def test_a_year_runs_from_the_first_to_the_last_day(run: Run, news_file: Path) -> None:
+    added = {
+        day: run("add", "-t", "news", "--title", "Day", "--date", day).stdout.strip()
+        for day in ("2020-12-31", "2021-01-01", "2021-12-31", "2022-01-01")
+    }
+    assert ids(run("list", "--year", "2021").stdout) == [added["2021-12-31"], added["2021-01-01"]]
+    assert ids(run("list", "--month", "2021-12").stdout) == [added["2021-12-31"]]

@@ -182,5 +182,7 @@ def test_hand_written_tags_are_read_trimmed(run: Run, news_file: Path) -> None:
     )
     shown = json.loads(run("show", "2021-10-01-a", "--format", "json").stdout)
     assert shown["tags"] == ["news", "climate"]
+    assert run("edit", "2021-10-01-a", "--tag", "x").exit_code == 0  # one letter is a tag
+    assert "x" in json.loads(run("show", "2021-10-01-a", "--format", "json").stdout)["tags"]
     assert run("list", "--tag", "news", "--format", "tsv").stdout.startswith("2021-10-01-a\t")
     assert run("check").exit_code == 0

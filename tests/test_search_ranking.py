@@ -252,3 +252,36 @@ def test_at_most_three_words_are_suggested(run: Run, news_file: Path) -> None:
     suggested = second.removeprefix("Did you mean ").removesuffix("?").split(" or ")
     assert len(suggested) == 3
     assert set(suggested) <= {"Farms", "Farmy", "Farmer", "Farmed"}
+
+
+def test_a_missing_summary_or_url_holds_no_text(run: Run, news_file: Path) -> None:
+    write_items(news_file, [("a", "Kiwi", "", []), ("b", "Kiwi", "xx", [])])
+    assert ranked(run, "xx") == ["b"]
+    assert ranked(run, "--any", "xx", "url:xx") == ["b"]
+
+
+def test_the_caption_names_every_word(run: Run, seeded: Path) -> None:
+    result = run("search", "wipo", "kfcc")
+    assert result.stderr == "No items match wipo kfcc.\n"
+    result = run("search", "--any", "zzz", "qqq", "-x", "ilo")
+    assert result.stderr == "No items match zzz or qqq -ilo.\n"
+
+
+def test_search_sorted_by_title_or_date(run: Run, seeded: Path) -> None:
+    by_rank = ranked(run, "untfsse")
+    by_title = ranked(run, "untfsse", "--sort", "title")
+    assert sorted(by_title) == sorted(by_rank)
+    titles = [
+        line.split("\t")[3]
+        for line in run(
+            "search", "untfsse", "--sort", "title", "--format", "tsv"
+        ).stdout.splitlines()
+    ]
+    assert titles == sorted(titles, key=str.casefold)
+    dates = [
+        line.split("\t")[1]
+        for line in run(
+            "search", "untfsse", "--sort", "date", "--format", "tsv"
+        ).stdout.splitlines()
+    ]
+    assert dates == sorted(dates, reverse=True)
