@@ -544,11 +544,30 @@ def _pytest(tree: Path, tests: list[str], timeout: float) -> tuple[str, float]:
     return "killed", seconds
 
 
+@functools.cache
+def _function_lines(module: Path) -> frozenset[int]:
+    """The lines of ``module`` inside a function body (run when called, not imported)."""
+    inside: set[int] = set()
+    for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+            body = node.body if isinstance(node.body, list) else [node.body]
+            for statement in body:
+                end = statement.end_lineno or statement.lineno
+                inside.update(range(statement.lineno, end + 1))
+    return frozenset(inside)
+
+
 def _tests_for(
     mutant: Mutant, mapping: dict[str, dict[int, set[str]]], extra: list[str]
 ) -> list[str]:
     lines = mapping.get(mutant.module, {})
     tests = set(lines.get(mutant.line, set()))
+    if mutant.line not in _function_lines(ROOT / mutant.module):
+        # Run while the module is imported: coverage credits the line to whichever
+        # test imported the module first (modules are imported lazily), but what it
+        # sets up (a constant, a table, a model's configuration) serves every test
+        # that uses the module.
+        tests |= set().union(*lines.values()) if lines else set()
     # A mutant of a multi-line statement may sit on a later line than the one executed.
     if not tests:
         for offset in (1, 2, 3):
