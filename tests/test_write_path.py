@@ -254,3 +254,22 @@ def test_after_a_full_rewrite_the_next_reader_needs_no_parsing(run: Run, seeded:
             capture_output=True, text=True, check=True, timeout=60,
         )  # fmt: skip
         assert result.stderr.strip().endswith("light"), result.stderr
+
+
+def test_an_import_never_writes_a_value_the_file_would_refuse(run: Run, isolated: Path) -> None:
+    """A feed's odd link is not taken as the list's link (it would make the file
+    unreadable); its title is, and its items are imported."""
+    feed = isolated / "feed.xml"
+    feed.write_text(
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Odd feed</title>'
+        "<link>ftp://example.org/news</link><description>d</description><item>"
+        "<title>First</title><link>https://example.org/1</link>"
+        "<pubDate>Mon, 01 Nov 2021 10:00:00 GMT</pubDate></item></channel></rss>",
+        encoding="utf-8",
+    )
+    result = run("import", str(feed))
+    assert result.exit_code == 0, result.output
+    text = (isolated / "news.toml").read_text(encoding="utf-8")
+    assert text.startswith('version = 1\ntitle = "Odd feed"\ndescription = "d"\n')
+    assert "ftp:" not in text
+    assert run("check").exit_code == 0
