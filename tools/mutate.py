@@ -601,6 +601,9 @@ def run(args: argparse.Namespace) -> int:
     plan: list[Mutant] = []
     for module in modules:
         everything = mutants_of(module)
+        if args.lines:
+            wanted = {int(n) for n in args.lines.split(",")}
+            everything = [m for m in everything if m.line in wanted]
         chosen = everything
         if args.sample and len(everything) > args.sample:
             chosen = sorted(
@@ -714,6 +717,7 @@ def main() -> int:
         help="at most this many mutants per module (random, by --seed)",
     )
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--lines", help="only mutants on these lines, e.g. 28,42 (to recheck)")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--timeout", type=float, default=300, help="seconds per mutant (default 300)"
