@@ -585,7 +585,8 @@ def _tests_for(
         return (stem not in Path(test.split("::")[0]).stem, test)
 
     chosen = sorted((t for t in tests if t.split("::")[0] not in files_extra), key=order)
-    return chosen + sorted(files_extra)
+    # The files asked for come first: they are the ones expected to kill.
+    return [name for name in extra if name in files_extra] + chosen
 
 
 def run(args: argparse.Namespace) -> int:
@@ -731,7 +732,7 @@ def main() -> int:
         "--also",
         action="append",
         default=[],
-        help="a test file to run for every mutant (repeatable)",
+        help="a test file to run first for every mutant (repeatable)",
     )
     parser.add_argument(
         "--refresh-map", action="store_true", help="redo the coverage run even if cached"
