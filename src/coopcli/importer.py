@@ -318,6 +318,9 @@ def merge(
                 summary=draft.summary,
                 url=draft.url,
                 tags=[tag for tag in map(_clean_tag, draft.tags) if tag],
+                draft=draft.draft,
+                embargo=draft.embargo,
+                updated=draft.updated,
             )
         except (ValidationError, ValueError) as exc:
             report.invalid.append(skip(_error_message(exc)))

@@ -56,6 +56,9 @@ class Draft:
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     id: str | None = None
+    draft: bool = False
+    embargo: str | None = None
+    updated: str | None = None
 
 
 @dataclass

@@ -43,6 +43,8 @@ def export(doc: DocumentView) -> str:
         if item.summary is not None:
             entry["summary"] = item.summary
         entry["date_published"] = feeds.rfc3339(item.date)
+        if item.updated is not None:
+            entry["date_modified"] = item.updated
         entry["tags"] = [types.get(item.type, item.type), *item.tags]
         entry[feeds.JSONFEED_EXTENSION] = {"type": item.type}
         items.append(entry)
@@ -91,6 +93,7 @@ def _draft(entry: dict[str, Any], link: str | None) -> Draft | None:
         tags=sorted_out.tags,
         categories=sorted_out.categories,
         id=feeds.item_id_from_guid(entry.get("id")) if type_hint else None,
+        updated=feeds.correction(entry.get("date_published"), entry.get("date_modified")),
     )
 
 
