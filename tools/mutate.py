@@ -618,7 +618,9 @@ def run(args: argparse.Namespace) -> int:
             print(f"{mutant.module}:{mutant.line}: {mutant.mutation}")
         return 0
 
-    mapping = line_map(refresh=args.refresh_map)
+    if args.no_map and not extra:
+        sys.exit("--no-map needs the tests to run: give --also (or --safety)")
+    mapping = {} if args.no_map else line_map(refresh=args.refresh_map)
     outcomes: list[Outcome] = []
     lock = threading.Lock()
     done = 0
@@ -738,6 +740,11 @@ def main() -> int:
         "--refresh-map", action="store_true", help="redo the coverage run even if cached"
     )
     parser.add_argument("--list", action="store_true", help="only list the mutants")
+    parser.add_argument(
+        "--no-map",
+        action="store_true",
+        help="skip the coverage run: every mutant gets only the --also tests (a quick lower bound)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every mutant's outcome")
     return run(parser.parse_args())
 
