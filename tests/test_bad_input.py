@@ -51,6 +51,7 @@ def check_refused(run: Run, path: Path, args: list[str], code: int, message: str
             "{p}: version: file version 2 is newer than this coopcli understands (up to 1); "
             "upgrade coopcli",
         ),
+        ("version = 0\n" + ITEM, "{p}: version: must be 1 or more"),
         (
             ITEM.replace("2021-10-01", "2021-10-01T10:00:00"),
             "{p}:1: items[0].date: must be a date written YYYY-MM-DD",

@@ -27,6 +27,10 @@ NOW = dt.date(2026, 11, 28)
         ("3 months ago", dt.date(2026, 8, 28)),
         ("1 month ago", dt.date(2026, 10, 28)),
         ("2 years ago", dt.date(2024, 11, 28)),
+        ("2 fortnights ago", dt.date(2026, 10, 31)),
+        ("a fortnight ago", dt.date(2026, 11, 14)),
+        ("last fortnight", dt.date(2026, 11, 14)),
+        ("10 days ago", dt.date(2026, 11, 18)),
     ],
 )
 def test_parse_date(text: str, expected: dt.date) -> None:
@@ -73,7 +77,3 @@ def test_today_override(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COOPCLI_TODAY", "nope")
     with pytest.raises(UsageError):
         today()
-
-
-def test_period_contains_only_dates() -> None:
-    assert "2021-10-01" not in Period()

@@ -116,3 +116,35 @@ def test_sort_and_reverse_and_limit(run: Run, seeded: Path) -> None:
     assert oldest == ["2021-10-13-training-by-ilo"]
     by_type = ids(run("search", "ilo", "--sort", "type", "-n", "1").stdout)
     assert by_type == ["2021-10-21-ayse-turunc-kankal"]
+
+
+def test_title_and_type_orders_reverse_whole(run: Run, seeded: Path) -> None:
+    """By title or type A to Z, ties newest first then by id; --reverse flips it all."""
+    import json
+
+    items = json.loads(run("list", "--format", "json").stdout)
+    newest_first = sorted(items, key=lambda i: i["id"])
+    newest_first.sort(key=lambda i: i["date"], reverse=True)
+    by_type = [i["id"] for i in sorted(newest_first, key=lambda i: i["type"])]
+    by_title = [i["id"] for i in sorted(newest_first, key=lambda i: i["title"].casefold())]
+    assert ids(run("list", "--sort", "type").stdout) == by_type
+    assert ids(run("list", "--sort", "date").stdout) == [i["id"] for i in newest_first]
+    assert ids(run("list", "--sort", "type", "--reverse").stdout) == by_type[::-1]
+    assert ids(run("list", "--sort", "title", "--reverse").stdout) == by_title[::-1]
+    assert ids(run("list", "--sort", "title", "--reverse", "-n", "2").stdout) == by_title[:-3:-1]
+
+
+def test_the_first_and_last_possible_years(run: Run, seeded: Path) -> None:
+    for year in ("1", "9999"):
+        result = run("list", "--year", year)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
+
+
+def test_a_year_runs_from_the_first_to_the_last_day(run: Run, news_file: Path) -> None:
+    added = {
+        day: run("add", "-t", "news", "--title", "Day", "--date", day).stdout.strip()
+        for day in ("2020-12-31", "2021-01-01", "2021-12-31", "2022-01-01")
+    }
+    assert ids(run("list", "--year", "2021").stdout) == [added["2021-12-31"], added["2021-01-01"]]
+    assert ids(run("list", "--month", "2021-12").stdout) == [added["2021-12-31"]]

@@ -178,3 +178,17 @@ def test_search_all_words_any_case(run: Run, seeded: Path) -> None:
 def test_search_takes_filters_and_json(run: Run, seeded: Path) -> None:
     result = run("search", "untfsse", "--until", "2021-10-24", "--format", "json")
     assert [item["id"] for item in json.loads(result.stdout)] == ["2021-10-22-un-task-force"]
+
+
+def test_hand_written_tags_are_read_trimmed(run: Run, news_file: Path) -> None:
+    news_file.write_text(
+        'version = 1\n\n[[items]]\nid = "2021-10-01-a"\ntype = "news"\ntitle = "A"\n'
+        'date = 2021-10-01\ntags = [" news ", "\\tclimate"]\n',
+        encoding="utf-8",
+    )
+    shown = json.loads(run("show", "2021-10-01-a", "--format", "json").stdout)
+    assert shown["tags"] == ["news", "climate"]
+    assert run("edit", "2021-10-01-a", "--tag", "x").exit_code == 0  # one letter is a tag
+    assert "x" in json.loads(run("show", "2021-10-01-a", "--format", "json").stdout)["tags"]
+    assert run("list", "--tag", "news", "--format", "tsv").stdout.startswith("2021-10-01-a\t")
+    assert run("check").exit_code == 0

@@ -121,11 +121,6 @@ class Period:
     start: dt.date | None = None
     end: dt.date | None = None
 
-    def __contains__(self, day: object) -> bool:
-        if not isinstance(day, dt.date):
-            return False
-        return (self.start is None or day >= self.start) and (self.end is None or day <= self.end)
-
     def intersect(self, other: Period) -> Period:
         """The days in both periods."""
         starts = [d for d in (self.start, other.start) if d is not None]

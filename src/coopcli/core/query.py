@@ -38,10 +38,6 @@ class FilterArgs:
     year: int | None = None
     month: str | None = None
 
-    def is_empty(self) -> bool:
-        """True when no filter was given."""
-        return self == FilterArgs()
-
 
 @dataclass(frozen=True)
 class Filters:
