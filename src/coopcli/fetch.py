@@ -10,6 +10,7 @@ import http.client
 import os
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from typing import IO
 from urllib.parse import urlsplit
 
@@ -55,15 +56,29 @@ def _read_limited(response: IO[bytes], url: str, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A response body, and the media type and charset the server gave it."""
+
+    data: bytes
+    content_type: str | None = None
+
+
 def fetch(url: str, *, limit: int = MAX_BYTES, seconds: float | None = None) -> bytes:
     """The body of ``url``; any failure is a :class:`DataError` naming the URL."""
+    return get(url, limit=limit, seconds=seconds).data
+
+
+def get(url: str, *, limit: int = MAX_BYTES, seconds: float | None = None) -> Fetched:
+    """The body of ``url`` with its ``Content-Type``; failures as for :func:`fetch`."""
     wait = timeout() if seconds is None else seconds
     # urllib follows up to 10 redirects, and only to http, https and ftp URLs.
     opener = urllib.request.build_opener()
     request = urllib.request.Request(url, headers={"User-Agent": f"coopcli/{__version__}"})
     try:
         with opener.open(request, timeout=wait) as response:
-            return _read_limited(response, url, limit)
+            data = _read_limited(response, url, limit)
+            return Fetched(data, response.headers.get("Content-Type"))
     except urllib.error.HTTPError as exc:
         exc.close()
         raise DataError(f"{url}: the server answered {exc.code} {exc.reason}") from None

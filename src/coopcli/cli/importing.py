@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, TypeVar
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from coopcli.cli import render
 from coopcli.cli.context import open_store
 from coopcli.cli.options import FileOption, format_choice
+
+if TYPE_CHECKING:
+    from coopcli import importer
 
 #: From this many entries on, a terminal shows a progress bar.
 PROGRESS_FROM = 200
@@ -29,6 +33,14 @@ def _format_help() -> str:
 
 T = TypeVar("T")
 commands = typer.Typer()
+
+
+class Undated(str, Enum):
+    """What becomes of an entry that has no date (``--undated``)."""
+
+    skip = "skip"
+    today = "today"
+    feed = "feed"
 
 
 def _progress(work: Iterable[T], total: int) -> Iterable[T]:
@@ -70,15 +82,26 @@ def import_(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show what would be added; write nothing.")
     ] = False,
+    undated: Annotated[
+        Undated,
+        typer.Option(
+            "--undated",
+            help="Entries without a date: skip them, date them today, or with the feed's "
+            "own date (its last update).",
+        ),
+    ] = Undated.skip,
     file: FileOption = None,
 ) -> None:
     """Import items from item files, CSV, feeds or text copied from a listing page.
 
+    The format is told by the content (RSS 0.9x to 2.0, Atom 0.3 and 1.0, JSON Feed,
+    CSV, item files, listings), else by the suffix, and said when it was guessed.
     Duplicates (same id, or same title and date) are skipped; all is written at once.
 
-    Example: coopcli import --dry-run listing.txt https://example.org/rss.xml
+    Example: coopcli import --dry-run --undated today listing.txt https://example.org/rss.xml
     """
     from coopcli import importer
+    from coopcli.core.errors import DataError
 
     if inputs.count("-") > 1:
         raise typer.BadParameter("'-' (standard input) can be given only once")
@@ -86,14 +109,22 @@ def import_(
     results = []
     for arg in inputs:
         item = importer.read_input(arg)
-        _, result = importer.read(item, format)
+        chosen = importer.choose(item, format)
+        result = importer.read_as(item, chosen)
+        if dry_run or chosen.guessed:
+            render.info(importer.describe(item, chosen, result))
+        for line in result.warnings:
+            render.warning(line)
         results.append((item.source, result))
     store = open_store(ctx, file)
     total = sum(len(result.drafts) for _, result in results)
     if dry_run:
         doc = store.load()
         default = importer.check_type(type, doc)
-        report = importer.merge(doc, results, default_type=default)
+        report = importer.merge(doc, results, default_type=default, undated=undated.value)
+        _show_entries(report)
+        if failure := report.nothing_imported():
+            raise DataError(failure)
         newest_first = sorted(report.added, key=lambda i: (i.date, i.id), reverse=True)
         render.print_items(newest_first, doc.all_types(), None)
     else:
@@ -104,7 +135,31 @@ def import_(
                 results,
                 default_type=default,
                 progress=_progress if total >= PROGRESS_FROM else None,
+                undated=undated.value,
             )
+            if failure := report.nothing_imported():
+                _show_entries(report)
+                # Raised inside the transaction: nothing (not even metadata) is written.
+                raise DataError(failure)
+        _show_entries(report)
+    for change in report.metadata:
+        render.info(f"{'Would take' if dry_run else 'Took'} {change}")
+    for source in report.empty:
+        render.warning(f"{source}: no entries to import")
+    render.info(report.summary(dry_run=dry_run))
+    if report.undated:
+        render.info(
+            f"{_count(report.undated, 'entry has', 'entries have')} no date: "
+            f"{importer.UNDATED_HINT}"
+        )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _show_entries(report: importer.Report) -> None:
+    """Each entry skipped or completed, and why (the first few of each kind)."""
     for skipped in report.duplicates[:SHOWN]:
         render.info(f"Skipped duplicate: {skipped}")
     if len(report.duplicates) > SHOWN:
@@ -113,6 +168,7 @@ def import_(
         render.warning(f"skipped invalid entry: {skipped}")
     if len(report.invalid) > SHOWN:
         render.warning(f"… and {len(report.invalid) - SHOWN} more invalid entries")
-    for change in report.metadata:
-        render.info(f"{'Would take' if dry_run else 'Took'} {change}")
-    render.info(report.summary(dry_run=dry_run))
+    for note in report.notes[:SHOWN]:
+        render.info(f"Note: {note}")
+    if len(report.notes) > SHOWN:
+        render.info(f"… and {len(report.notes) - SHOWN} more notes")

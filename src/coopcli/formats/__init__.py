@@ -10,7 +10,8 @@ choices and help) imports nothing. A format module provides some of:
 - ``export_warnings(doc: NewsFile) -> list[str]``: values a spec requires that the
   list lacks, each one line, for the CLI to show on stderr (feeds);
 - ``read(data: bytes, source: str) -> ReadResult``: items to import, as :class:`Draft`
-  values that ``coopcli import`` validates, de-duplicates and gives ids.
+  values that ``coopcli import`` validates, de-duplicates and gives ids. Feed readers
+  also take ``content_type``, the HTTP header of a fetched feed (for its charset).
 
 Writers return text and never print or open files: the CLI decides where it goes.
 """
@@ -56,6 +57,10 @@ class Draft:
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     id: str | None = None
+    #: Why the entry cannot become an item, said by the reader (the entry is skipped).
+    problem: str | None = None
+    #: What the reader had to make up for the entry (shown, the entry is kept).
+    note: str | None = None
 
 
 @dataclass
@@ -69,6 +74,12 @@ class ReadResult:
     skipped: int = 0
     #: The input's own types (an item file's ``[types]``), key -> label.
     types: dict[str, str] = field(default_factory=dict)
+    #: What the input turned out to be, for people ("Atom 0.3", "JSON Feed 1.1").
+    kind: str | None = None
+    #: What was wrong with the input but read all the same, one line each.
+    warnings: list[str] = field(default_factory=list)
+    #: The feed's own date (its last update), for entries that have none.
+    updated: dt.date | None = None
 
 
 _REGISTRY: dict[str, FormatInfo] = {}
