@@ -564,3 +564,79 @@ def test_the_content_is_never_taken_for_a_file_name(run: Run, isolated: Path) ->
     assert result.stderr == (
         f"Error: {path}:1:1: not well-formed XML: not well-formed (invalid token)\n"
     )
+
+
+# --- the pieces ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ("<".encode("utf-32-be"), ("utf-32-be", 0)),
+        ("<".encode("utf-32-le"), ("utf-32-le", 0)),
+        ("\ufeff<".encode("utf-32-le"), ("utf-32-le", 4)),
+        ("<?xm".encode("cp037"), ("cp037", 0)),
+        (codecs.BOM_UTF8 + b"<", ("utf-8", 3)),
+        (b"<rss", (None, 0)),
+        (b"", (None, 0)),
+    ],
+)
+def test_byte_encoding(data: bytes, expected: tuple[str | None, int]) -> None:
+    assert feedxml.byte_encoding(data) == expected
+
+
+def test_prolog_scan() -> None:
+    subset = '<!-- a "quote\' and ] in a comment --><!ENTITY a "]>">'
+    prolog = feedxml.scan_prolog(f"<!DOCTYPE rss [{subset}]>\n<rss>")
+    assert (prolog.root, prolog.subsets) == ("rss", (subset,))
+    unterminated = feedxml.scan_prolog("<!DOCTYPE rss [<!ENTITY a 'b'>")
+    assert (unterminated.root, unterminated.subsets) == (None, ("<!ENTITY a 'b'>",))
+    assert feedxml.scan_prolog("<?xml version='1.0'").root is None
+    assert feedxml.scan_prolog("text").root is None
+
+
+def test_a_huge_doctype_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coopcli.core.errors import DataError
+
+    monkeypatch.setattr(feedxml, "MAX_PROLOG", 50)
+    data = b"<!DOCTYPE rss [" + b" " * 100 + b"]><rss/>"
+    with pytest.raises(DataError, match="refused: a DOCTYPE longer than 50 bytes"):
+        feedxml.read_xml(data, "big.xml")
+
+
+def test_cdf(run: Run, isolated: Path) -> None:
+    path = isolated / "channel.cdf"
+    path.write_bytes(
+        b'<CHANNEL HREF="https://a.org/"><ITEM HREF="https://a.org/1" LASTMOD="2021-10-29">'
+        b"<TITLE>A CDF item</TITLE></ITEM></CHANNEL>"
+    )
+    out, err = imported(run, path)
+    assert err[0] == f"{path}: read as CDF (told by its content)"
+    assert out == ["2021-10-29-cdf-item\t2021-10-29\tnews\tA CDF item"]
+
+
+def test_json_feed_oddities(run: Run, isolated: Path) -> None:
+    path = isolated / "feed.json"
+    feed = {
+        "version": "https://jsonfeed.org/version/2",
+        "items": [{"title": "Hi", "date_published": "2021-10-29"}],
+    }
+    path.write_text(json.dumps(feed), encoding="utf-16")
+    out, err = imported(run, path)
+    assert err[1] == (
+        f"Warning: {path}: unknown JSON Feed version 'https://jsonfeed.org/version/2'; read as 1.1"
+    )
+    assert len(out) == 1
+    path.write_bytes(codecs.BOM_UTF16_LE + b'{\x00"\x00\x00\xd8')
+    result = run("import", "--format", "jsonfeed", str(path))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: {path}: not valid utf-16")
+
+
+def test_dry_run_of_nothing_is_an_error_too(run: Run, isolated: Path) -> None:
+    path = isolated / "feed.json"
+    path.write_text(json.dumps(UNDATED_JSON), encoding="utf-8")
+    result = run("import", "--dry-run", str(path))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[-1].startswith("Error: nothing to import: 2 entries")
