@@ -451,7 +451,7 @@ def render_table(results: dict[str, Any]) -> str:
 
 
 def markdown_table(results: dict[str, Any]) -> str:
-    """The same table in Markdown, for the README."""
+    """The same table in Markdown, for docs/performance.md."""
     rows = table_rows(results)
     header = [*HEADER, "result"]
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

@@ -401,7 +401,7 @@ def test_any_text_in_any_declared_encoding_reads_back(encoding: str, title: str)
     except UnicodeEncodeError:
         return  # not writable in this encoding: nothing to read back
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    result = formats.load("rss").read(rss(title=escaped, encoding=encoding), "feed.xml")
+    result = formats.reader("rss").read(rss(title=escaped, encoding=encoding), "feed.xml")
     assert result.warnings == []
     assert result.drafts[0].title == (feeds.plain_text(title, "text/html", single_line=True))
 
@@ -550,7 +550,7 @@ def test_large_expansions_and_large_feeds_are_refused(monkeypatch: pytest.Monkey
     ):
         feedxml.read_xml(rss(), "big.xml")
     with pytest.raises(DataError, match="too large to read as a feed"):
-        formats.load("jsonfeed").read(json.dumps(UNDATED_JSON).encode(), "big.json")
+        formats.reader("jsonfeed").read(json.dumps(UNDATED_JSON).encode(), "big.json")
 
 
 def test_the_content_is_never_taken_for_a_file_name(run: Run, isolated: Path) -> None:

@@ -48,7 +48,7 @@ def assert_valid(name: str, text: str) -> None:
 
 
 def export(doc: NewsFile, name: str) -> str:
-    text: str = formats.load(name).export(doc)
+    text: str = formats.writer(name).export(doc)
     return text
 
 
@@ -67,7 +67,7 @@ def test_example_list_exports_a_valid_feed(run: Run, seeded: Path, name: str) ->
     result = run("export", "--format", name, "--feed-link", LINK)
     assert result.exit_code == 0, result.stderr
     assert_valid(name, result.stdout)
-    assert len(formats.load(name).read(result.stdout.encode(), "x").drafts) == 10
+    assert len(formats.reader(name).read(result.stdout.encode(), "x").drafts) == 10
 
 
 def test_rss_channel_and_items(run: Run, seeded: Path) -> None:
@@ -148,7 +148,7 @@ def test_item_url_is_the_entry_link(name: str) -> None:
     )
     text = export(doc, name)
     assert_valid(name, text)
-    draft = formats.load(name).read(text.encode(), f"feed.{name}").drafts[0]
+    draft = formats.reader(name).read(text.encode(), f"feed.{name}").drafts[0]
     assert draft.url == "https://e.org/a?x=1&y=2"
     assert draft.tags == ["peru", "coffee"]
     assert draft.type in ("story", "Story")
@@ -166,7 +166,7 @@ def test_file_metadata_is_used(run: Run, news_file: Path, name: str) -> None:
     assert result.exit_code == 0
     assert result.stderr == ""
     assert_valid(name, result.stdout)
-    read = formats.load(name).read(result.stdout.encode(), "x")
+    read = formats.reader(name).read(result.stdout.encode(), "x")
     assert (read.title, read.link, read.description) == (
         "Coop news",
         "https://coop.example.org/",
@@ -177,7 +177,7 @@ def test_file_metadata_is_used(run: Run, news_file: Path, name: str) -> None:
 @pytest.mark.parametrize("name", FEEDS)
 def test_flags_override_file_metadata(run: Run, seeded: Path, name: str) -> None:
     result = run("export", "-F", name, "--feed-title", "Our feed", "--feed-link", LINK)
-    read = formats.load(name).read(result.stdout.encode(), "x")
+    read = formats.reader(name).read(result.stdout.encode(), "x")
     assert (read.title, read.link) == ("Our feed", LINK)
 
 
@@ -228,7 +228,7 @@ def test_missing_metadata_warns_once_and_uses_defaults(
     assert result.exit_code == 0
     assert result.stderr == expected
     assert_valid(name, result.stdout)
-    assert formats.load(name).read(result.stdout.encode(), "x").title == "News"
+    assert formats.reader(name).read(result.stdout.encode(), "x").title == "News"
 
 
 def test_description_alone_missing_warns_about_the_file(run: Run, seeded: Path) -> None:
@@ -303,7 +303,7 @@ def test_hostile_text_still_yields_a_valid_feed(name: str) -> None:
     assert_valid(name, text)
     if name != "jsonfeed":  # JSON Feed text fields are plain text by definition
         assert "<script>" not in text  # never live markup
-    result = formats.load(name).read(text.encode("utf-8"), "hostile")
+    result = formats.reader(name).read(text.encode("utf-8"), "hostile")
     [draft] = result.drafts
     expected = HOSTILE if name == "jsonfeed" else CLEAN
     assert draft.title == f"Item {expected}"

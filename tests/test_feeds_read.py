@@ -16,7 +16,7 @@ DATA = Path(__file__).parent / "data" / "feeds"
 
 
 def read(name: str, data: bytes, source: str = "feed") -> ReadResult:
-    result: ReadResult = formats.load(name).read(data, source)
+    result: ReadResult = formats.reader(name).read(data, source)
     return result
 
 

@@ -355,7 +355,7 @@ def test_import_in_a_real_process(isolated: Path) -> None:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=news_files(), name=st.sampled_from(["json", "toml"]))
 def test_item_file_export_then_import_is_identity(doc: NewsFile, name: str) -> None:
-    module = formats.load(name)
+    module = formats.codec(name)
     data = module.export(doc).encode("utf-8")
     assert importer.sniff(data) == name
     target = NewsFile()

@@ -244,7 +244,7 @@ def documents(draw: st.DrawFn) -> tuple[dict[str, Any], ...]:
 def test_the_driver_writes_exactly_the_merge_in_either_format(
     tmp_path: Path, docs: tuple[dict[str, Any], ...], fmt: str
 ) -> None:
-    codec = formats.load(fmt)
+    codec = formats.codec(fmt)
     texts = [codec.dump(NewsFile.model_validate(d).to_data()) for d in docs]
     b, o, t = write_three(tmp_path, *texts)
     outcome = merge_files(

@@ -358,3 +358,11 @@ def test_a_long_summary_is_shown_from_its_first_match() -> None:
     assert marked == ["UNTFSSE"]
     whole = render.highlighted("UNTFSSE first", [(0, 7)], snippet=True)
     assert whole.plain == "UNTFSSE first"
+
+
+def test_a_very_long_word_is_searched_not_refused(run: Run, news_file: Path) -> None:
+    """SQLite's LIKE refuses patterns over 50,000 bytes; the prefilter must not pass one."""
+    run("add", "--type", "news", "--title", "Short title", "--date", "2021-10-01")
+    result = run("search", "x" * 60_000)
+    assert result.exit_code == 0, result.stderr
+    assert "No items match" in result.stderr

@@ -91,9 +91,33 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+#: The last config file parsed, by path and stat: a command asks for several settings.
+_parsed: dict[tuple[Path, int, int, int], dict[str, Any]] = {}
+
+
 def load_config(path: Path | None = None) -> dict[str, Any]:
-    """Read and check the config file; a missing one is empty, a malformed one an error."""
+    """Read and check the config file; a missing one is empty, a malformed one an error.
+
+    The file is parsed once for as long as it stays the same (size, mtime, inode).
+    """
     path = path or config_path()
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return {}
+    except OSError:
+        st = None
+    key = None if st is None else (path, st.st_size, st.st_mtime_ns, st.st_ino)
+    if key is not None and key in _parsed:
+        return dict(_parsed[key])
+    parsed = _read_config(path)
+    if key is not None:
+        _parsed.clear()
+        _parsed[key] = parsed
+    return dict(parsed)
+
+
+def _read_config(path: Path) -> dict[str, Any]:
     try:
         data = path.read_bytes()
     except FileNotFoundError:

@@ -194,13 +194,10 @@ def read_as(item: Input, chosen: Choice) -> ReadResult:
             f"{item.source}: the {chosen.name} format is for export only (imports: {choices}); "
             "name the input's format with --format"
         )
-    module = formats.load(chosen.name)
-    result: ReadResult
-    if item.content_type is not None and chosen.name in _FEEDS:
-        result = module.read(item.data, item.source, content_type=item.content_type)
-    else:
-        result = module.read(item.data, item.source)
-    return result
+    feed = formats.feed_reader(chosen.name)
+    if feed is not None and item.content_type is not None:
+        return feed.read(item.data, item.source, content_type=item.content_type)
+    return formats.reader(chosen.name).read(item.data, item.source)
 
 
 def describe(item: Input, chosen: Choice, result: ReadResult) -> str:
@@ -286,6 +283,20 @@ class Report:
             verb = "skip" if dry_run else "skipped"
             parts.append(f"{verb} {' and '.join(skipped)}")
         return ", ".join(parts)
+
+
+class NothingImported(DataError):
+    """Nothing at all could be imported; the report says what became of each entry."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def check_imported(report: Report) -> None:
+    """Raise :class:`NothingImported` when the report shows nothing could be imported."""
+    if (why := report.nothing_imported()) is not None:
+        raise NothingImported(why, report)
 
 
 #: The reason given for an entry without a date that ``--undated skip`` leaves out.

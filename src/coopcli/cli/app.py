@@ -25,6 +25,7 @@ from coopcli.cli import (
     settings,
     stats,
 )
+from coopcli.cli.context import Invocation
 from coopcli.cli.options import FileOption
 from coopcli.core.errors import CoopError
 
@@ -97,7 +98,7 @@ def root(
 
     Example: coopcli list --type spotlight --since 2021-10
     """
-    ctx.obj = {"file": file}
+    ctx.obj = Invocation(file)
 
 
 def main() -> NoReturn:

@@ -8,7 +8,7 @@ import typer
 
 from coopcli.cli import context as cliutil
 from coopcli.cli import render
-from coopcli.cli.context import open_store
+from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
 from coopcli.core.errors import UsageError
 
@@ -29,25 +29,26 @@ def restore_backup(
     """
     from coopcli.storage import backup
 
-    store = open_store(ctx, file)
-    with store.lock():
-        swap = backup.plan(store)
-        if swap.identical:
-            render.info(
-                f"Nothing to restore: {backup.shown_path(store)} is the same as {store.path}"
+    news = open_list(ctx, file)
+    store = news.store
+    shown = None
+    if not yes:
+        if not cliutil.interactive():
+            raise UsageError(
+                "not restoring without confirmation: add --yes (no terminal to ask on)"
             )
-            return
-        if not yes:
-            if not cliutil.interactive():
-                raise UsageError(
-                    "not restoring without confirmation: add --yes (no terminal to ask on)"
-                )
-            for line in swap.describe(store):
+        # Ask without holding the lock; the restore then checks nothing changed since.
+        shown = news.backup_plan()
+        if not shown.identical:
+            for line in shown.describe(store):
                 render.info(line)
             if not typer.confirm(f"Restore {store.path} from its backup?", err=True):
                 render.info("Nothing restored.")
                 return
-        backup.restore(store, swap)
+    swap = news.restore_backup(expect=shown)
+    if swap.identical:
+        render.info(f"Nothing to restore: {backup.shown_path(store)} is the same as {store.path}")
+        return
     count = len(swap.backup_doc.items)
     kept = f"; the replaced version is now {backup.shown_path(store)}" if swap.current else ""
     render.info(

@@ -1,9 +1,10 @@
-"""Helpers shared by the command modules: which file, loading it, asking the user."""
+"""What every command shares: the invocation's settings, the list it works on, asking."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import typer
@@ -12,37 +13,38 @@ from coopcli.cli import render
 from coopcli.core.errors import UsageError
 
 if TYPE_CHECKING:
-    from coopcli.core.models import NewsFile
-    from coopcli.storage.index import Index
-    from coopcli.storage.store import Store
+    from coopcli.newslist import NewsList
 
 
-def open_store(ctx: typer.Context, file: str | None) -> Store:
-    """The store for ``--file`` given after the command, before it, or by default."""
+@dataclass(frozen=True)
+class Invocation:
+    """What the root command was given, for every command of this run."""
+
+    #: ``--file`` given before the command name (``coopcli -f news.toml list``).
+    file: str | None = None
+
+
+def invocation(ctx: typer.Context) -> Invocation:
+    """This run's :class:`Invocation` (a default one when the root callback did not run)."""
+    found = ctx.find_root().obj
+    return found if isinstance(found, Invocation) else Invocation()
+
+
+def open_list(ctx: typer.Context, file: str | None) -> NewsList:
+    """The list in ``--file`` given after the command, before it, or by default."""
     from coopcli.config import choose_file
-    from coopcli.storage.store import Store
+    from coopcli.newslist import NewsList
 
-    root_obj = ctx.find_root().obj or {}
-    choice = choose_file(file or root_obj.get("file"))
-    return Store(choice.path, create_parents=choice.is_default)
-
-
-def load_for_reading(ctx: typer.Context, file: str | None) -> tuple[Store, NewsFile]:
-    """Open and load the item file; a missing file is an empty list with a hint."""
-    store = open_store(ctx, file)
-    if not store.exists():
-        render.info(f"{store.path} does not exist yet; `coopcli add` creates it.")
-    return store, store.load()
+    choice = choose_file(file or invocation(ctx).file)
+    return NewsList.open(choice.path, create_parents=choice.is_default)
 
 
-def read_index(ctx: typer.Context, file: str | None) -> Index:
-    """The item file's index, current with the file; a missing file is an empty list."""
-    from coopcli.storage.reading import open_index
-
-    store = open_store(ctx, file)
-    if not store.exists():
-        render.info(f"{store.path} does not exist yet; `coopcli add` creates it.")
-    return open_index(store)
+def read_list(ctx: typer.Context, file: str | None) -> NewsList:
+    """The list to read from; a missing file is an empty list, with a hint."""
+    news = open_list(ctx, file)
+    if not news.exists():
+        render.info(f"{news.path} does not exist yet; `coopcli add` creates it.")
+    return news
 
 
 def interactive() -> bool:

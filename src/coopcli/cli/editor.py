@@ -21,16 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from coopcli.cli import render
-from coopcli.core.errors import CoopError, DataError, UsageError
+from coopcli.core.errors import CoopError, UsageError
+from coopcli.core.view import EDITABLE_FIELDS
 from coopcli.storage.append import NewItem
 
 if TYPE_CHECKING:
     from coopcli.core.view import ItemView
-    from coopcli.storage.store import Store
+    from coopcli.newslist import Edited, NewsList
 
 T = TypeVar("T")
 
-FIELDS = ("type", "title", "date", "summary", "url", "tags")
+FIELDS = EDITABLE_FIELDS
 _ERROR_PREFIX = "# Error: "
 
 
@@ -281,9 +282,7 @@ def _same(fields: Fields, item: ItemView) -> bool:
     )
 
 
-def edit_existing(
-    store: Store, ref: str, *, force: bool, can_ask: bool
-) -> tuple[ItemView, list[str]] | None:
+def edit_existing(news: NewsList, ref: str, *, force: bool, can_ask: bool) -> Edited | None:
     """Edit an item in the editor and save it; None when the user cancelled.
 
     The file is read without the lock and the editor runs without it (it may stay
@@ -291,13 +290,11 @@ def edit_existing(
     still as it was when the editor opened; if another command changed or removed
     it meanwhile, nothing is saved and the edited text is kept.
     """
-    from coopcli import actions
-    from coopcli.core import ids
+    from coopcli.newslist import Edited
 
-    doc = store.load()
-    item = ids.find(doc.items, ref)
+    [item] = news.find([ref])
     before = item.to_data()
-    types = doc.all_types()
+    types = news.types()
     draft = Draft(template(before, types, item_id=item.id), item.id)
     try:
         fields = edit(draft, lambda text: parse(text, types), can_ask=can_ask)
@@ -306,30 +303,24 @@ def edit_existing(
         return None
     if _same(fields, item):
         draft.discard()
-        return item, []
+        return Edited(item, [])
     try:
-        with store.transaction() as current_doc:
-            current = next((i for i in current_doc.items if i.id == item.id), None)
-            if current is None:
-                raise DataError(f"{item.id} was removed while you were editing it")
-            if current.to_data() != before:
-                raise DataError(f"{item.id} was changed elsewhere while you were editing it")
-            updated, changed = actions.edit_item(
-                current_doc,
-                item.id,
-                type=fields.type,
-                title=fields.title,
-                date=fields.date,
-                summary=fields.summary or "",
-                url=fields.url or "",
-                add_tags=fields.tags,
-                remove_tags=list(current.tags),
-                force=force,
-            )
+        edited = news.edit(
+            item.id,
+            expect=item,
+            type=fields.type,
+            title=fields.title,
+            date=fields.date,
+            summary=fields.summary or "",
+            url=fields.url or "",
+            add_tags=fields.tags,
+            remove_tags=list(item.tags),
+            force=force,
+        )
     except CoopError as exc:
         raise draft.kept(str(exc), like=exc) from None
     draft.discard()
-    return updated, changed
+    return edited
 
 
 def new_item(

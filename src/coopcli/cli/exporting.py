@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from coopcli.cli import render
-from coopcli.cli.context import read_index
+from coopcli.cli.context import read_list
 from coopcli.cli.options import (
     FileOption,
     format_choice,
@@ -89,39 +89,25 @@ def export(
     """
     from coopcli import actions, formats
     from coopcli.config import checked_path, feed_defaults
-    from coopcli.core.view import Listing
 
     target = None if output is None else checked_path(output)
     name = format
     if name is None:
         guessed = formats.for_path(target) if target else None
         name = guessed.name if guessed else "json"
-    exporter = formats.load(name)
-    with read_index(ctx, file) as idx:
-        if query is None:
-            selection = actions.select_rows(idx, filters)
-        else:
-            from coopcli.core.search import parse_query
-
-            searched = parse_query([query], spaces_make_phrases=False)
-            selection = actions.search_rows(idx, filters, searched).selection
-        meta = idx.meta
-    listing = Listing(meta.title, meta.link, meta.description, meta.types, selection.items)
+    news = read_list(ctx, file)
+    meta = news.meta()
     # The list's title and link: the flags, else the file's own, else the config's.
     defaults = feed_defaults()
-    title = feed_title if feed_title is not None or listing.title else defaults.title
-    link = feed_link if feed_link is not None or listing.link else defaults.link
-    if title is not None or link is not None:
-        from coopcli.formats.feeds import with_metadata
-
-        listing = with_metadata(listing, title=title, link=link)
-    for line in getattr(exporter, "export_warnings", lambda _doc: [])(listing):
+    title = feed_title if feed_title is not None or meta.title else defaults.title
+    link = feed_link if feed_link is not None or meta.link else defaults.link
+    exported = news.export(name, filters, query=query, title=title, link=link)
+    for line in exported.warnings:
         render.warning(line)
-    text: str = exporter.export(listing)
     if target is None:
-        render.write(text)
+        render.write(exported.text)
         return
     from coopcli.storage.atomic import atomic_write
 
-    atomic_write(target, text.encode("utf-8"))
-    render.info(f"Wrote {actions.plural(len(selection.items), 'item')} to {output} ({name})")
+    atomic_write(target, exported.text.encode("utf-8"))
+    render.info(f"Wrote {actions.plural(exported.count, 'item')} to {output} ({name})")

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from coopcli.cli import render
-from coopcli.cli.context import open_store
+from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
 
 commands = typer.Typer()
@@ -59,8 +59,7 @@ def git_setup(ctx: typer.Context, file: FileOption = None) -> None:
     """
     from coopcli.git.setup import set_up
 
-    store = open_store(ctx, file)
-    root, steps = set_up(store.path)
+    root, steps = set_up(open_list(ctx, file).path)
     render.info(f"git repository: {root}")
     for step in steps:
         render.info(("  done: " if step.changed else "  ok:   ") + step.text)
@@ -115,17 +114,10 @@ def check(
     Example: coopcli check data/news.toml --tolerance 7
     """
     from coopcli.core.dates import today
-    from coopcli.core.errors import DataError
-    from coopcli.storage.check import check_data
 
     day = today()
-    stores = [open_store(ctx, name) for name in files] if files else [open_store(ctx, file)]
-    reports = []
-    for store in stores:
-        data = store.read_bytes()
-        if data is None:
-            raise DataError(f"{store.path}: no such file")
-        reports.append(check_data(store, data, today=day, tolerance=tolerance))
+    lists = [open_list(ctx, name) for name in files] if files else [open_list(ctx, file)]
+    reports = [news.check(today=day, tolerance=tolerance) for news in lists]
     problems = [problem for report in reports for problem in report.problems]
     if format is CheckFormat.json:
         document = {

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import typer
 
 from coopcli.cli import render
-from coopcli.cli.context import open_store
+from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption, format_choice
 
 if TYPE_CHECKING:
@@ -101,7 +101,6 @@ def import_(
     Example: coopcli import --dry-run --undated today listing.txt https://example.org/rss.xml
     """
     from coopcli import importer
-    from coopcli.core.errors import DataError
 
     if inputs.count("-") > 1:
         raise typer.BadParameter("'-' (standard input) can be given only once")
@@ -116,32 +115,23 @@ def import_(
         for line in result.warnings:
             render.warning(line)
         results.append((item.source, result))
-    store = open_store(ctx, file)
+    news = open_list(ctx, file)
     total = sum(len(result.drafts) for _, result in results)
+    try:
+        report = news.import_(
+            results,
+            default_type=type,
+            dry_run=dry_run,
+            progress=_progress if total >= PROGRESS_FROM else None,
+            undated=undated.value,
+        )
+    except importer.NothingImported as exc:
+        _show_entries(exc.report)
+        raise
+    _show_entries(report)
     if dry_run:
-        doc = store.load()
-        default = importer.check_type(type, doc)
-        report = importer.merge(doc, results, default_type=default, undated=undated.value)
-        _show_entries(report)
-        if failure := report.nothing_imported():
-            raise DataError(failure)
         newest_first = sorted(report.added, key=lambda i: (i.date, i.id), reverse=True)
-        render.print_items(newest_first, doc.all_types(), None)
-    else:
-        with store.transaction() as doc:
-            default = importer.check_type(type, doc)
-            report = importer.merge(
-                doc,
-                results,
-                default_type=default,
-                progress=_progress if total >= PROGRESS_FROM else None,
-                undated=undated.value,
-            )
-            if failure := report.nothing_imported():
-                _show_entries(report)
-                # Raised inside the transaction: nothing (not even metadata) is written.
-                raise DataError(failure)
-        _show_entries(report)
+        render.print_items(newest_first, news.types(), None)
     for change in report.metadata:
         render.info(f"{'Would take' if dry_run else 'Took'} {change}")
     for source in report.empty:

@@ -10,7 +10,7 @@ import typer
 from coopcli.cli import context as cliutil
 from coopcli.cli import render
 from coopcli.cli.completion import complete_ids, complete_tags, complete_types
-from coopcli.cli.context import date_or_today, need, open_store, read_index
+from coopcli.cli.context import date_or_today, need, open_list, read_list
 from coopcli.cli.options import (
     FileOption,
     FormatOption,
@@ -24,8 +24,8 @@ from coopcli.core.errors import CoopError, UsageError
 from coopcli.core.query import FilterArgs, SortKey
 
 if TYPE_CHECKING:
+    from coopcli.newslist import NewsList
     from coopcli.storage.append import NewItem
-    from coopcli.storage.store import Store
 
 commands = typer.Typer()
 
@@ -103,11 +103,11 @@ def add(
     """
     from coopcli.storage.append import NewItem
 
-    store = open_store(ctx, file)
+    news = open_list(ctx, file)
     given = NewItem(type or "", title or "", date_or_today(date), summary, url, tag or [], force)
     no_fields = all(v is None for v in (type, title, date, summary, url, tag))
     if edit or (no_fields and cliutil.interactive()):
-        _add_interactively(store, given, edit=edit)
+        _add_interactively(news, given, edit=edit)
         return
     missing = [flag for flag, value in (("--type", type), ("--title", title)) if value is None]
     if missing and not cliutil.interactive():
@@ -115,54 +115,43 @@ def add(
             f"missing {' and '.join(missing)} (no terminal to ask on; see coopcli add --help)"
         )
     new = replace(given, type=need(type, "--type", "Type"), title=need(title, "--title", "Title"))
-    render.write(f"{_save_new(store, new)}\n")
+    render.write(f"{_save_new(news, new)}\n")
 
 
-def _save_new(store: Store, new: NewItem) -> str:
-    """Add ``new`` (appending when possible) and return its id."""
-    from coopcli import actions
-    from coopcli.storage.append import try_append
-
-    appended = try_append(store, new)
-    if appended is not None:
-        return appended.id
-    with store.transaction() as doc:
-        item = actions.add_item(
-            doc,
-            type=new.type,
-            title=new.title,
-            date=new.date,
-            summary=new.summary,
-            url=new.url,
-            tags=new.tags,
-            force=new.force,
-        )
+def _save_new(news: NewsList, new: NewItem) -> str:
+    """Add ``new`` and return its id."""
+    item = news.add(
+        type=new.type,
+        title=new.title,
+        date=new.date,
+        summary=new.summary,
+        url=new.url,
+        tags=new.tags,
+        force=new.force,
+    )
     return item.id
 
 
-def _add_interactively(store: Store, given: NewItem, *, edit: bool) -> None:
+def _add_interactively(news: NewsList, given: NewItem, *, edit: bool) -> None:
     """``add`` without flags on a terminal (prompts), or ``add --edit`` (the editor)."""
     from coopcli.cli import editor, prompts
     from coopcli.config import date_format
     from coopcli.core.dates import today
-    from coopcli.core.itemtypes import all_types
-    from coopcli.storage.reading import open_index
 
-    with open_index(store) as idx:
-        types = all_types(idx.meta.types)
+    types = news.types()
     if not edit:
         new = prompts.ask_item(types, today(), given)
         if not prompts.confirm_save(new, types.get(new.type, new.type), date_format()):
             render.info("Nothing was added.")
             return
-        render.write(f"{_save_new(store, new)}\n")
+        render.write(f"{_save_new(news, new)}\n")
         return
     written = editor.new_item(types, given, can_ask=cliutil.interactive())
     if written is None:
         return
     new, draft = written
     try:
-        item_id = _save_new(store, new)
+        item_id = _save_new(news, new)
     except CoopError as exc:
         raise draft.kept(str(exc), like=exc) from None
     draft.discard()
@@ -185,14 +174,12 @@ def list_(
 
     Example: coopcli list --type spotlight --since 2021-10 -n 20
     """
-    from coopcli import actions
     from coopcli.cli.pager import paging
     from coopcli.config import date_format
-    from coopcli.core.itemtypes import all_types
 
-    with read_index(ctx, file) as idx:
-        selection = actions.select_rows(idx, filters, sort=sort, reverse=reverse, limit=limit)
-        labels = all_types(idx.meta.types)
+    news = read_list(ctx, file)
+    selection = news.select(filters, sort=sort, reverse=reverse, limit=limit)
+    labels = news.types()
     with paging(not no_pager):
         render.print_items(
             selection.items,
@@ -217,12 +204,10 @@ def show(
     """
     from coopcli.cli.pager import paging
     from coopcli.config import date_format
-    from coopcli.core import ids
-    from coopcli.core.itemtypes import all_types
 
-    with read_index(ctx, file) as idx:
-        item = ids.find(idx.ids_with_prefix(id.strip(), limit=None), id)
-        label = all_types(idx.meta.types).get(item.type, item.type)
+    news = read_list(ctx, file)
+    item = news.get(id)
+    label = news.types().get(item.type, item.type)
     with paging(not no_pager):
         render.print_item(item, label, format, date_format=date_format())
 
@@ -267,11 +252,10 @@ def edit(
 
     Example: EDITOR=nano coopcli edit 2021-10-28-ilo-country
     """
-    from coopcli import actions
     from coopcli.core.dates import parse_date
 
     day = None if date is None else parse_date(date)
-    store = open_store(ctx, file)
+    news = open_list(ctx, file)
     if all(v is None for v in (type, title, date, summary, url, tag, untag)):
         from coopcli.cli import editor
 
@@ -280,26 +264,23 @@ def edit(
                 "nothing to change: give at least one of --type, --title, --date, "
                 "--summary, --url, --tag, --untag (or set EDITOR to edit the item in it)"
             )
-        edited = editor.edit_existing(store, id, force=force, can_ask=cliutil.interactive())
+        edited = editor.edit_existing(news, id, force=force, can_ask=cliutil.interactive())
         if edited is None:
             return
-        item, changed = edited
     else:
-        with store.transaction() as doc:
-            item, changed = actions.edit_item(
-                doc,
-                id,
-                type=type,
-                title=title,
-                date=day,
-                summary=summary,
-                url=url,
-                add_tags=tag or [],
-                remove_tags=untag or [],
-                force=force,
-            )
-    what = ", ".join(changed) if changed else "nothing (already so)"
-    render.info(f"Changed {item.id}: {what}")
+        edited = news.edit(
+            id,
+            type=type,
+            title=title,
+            date=day,
+            summary=summary,
+            url=url,
+            add_tags=tag or [],
+            remove_tags=untag or [],
+            force=force,
+        )
+    what = ", ".join(edited.changed) if edited.changed else "nothing (already so)"
+    render.info(f"Changed {edited.item.id}: {what}")
 
 
 @commands.command()
@@ -320,22 +301,20 @@ def remove(
 
     Example: coopcli remove 2021-10-13-training --yes
     """
-    from coopcli import actions
-
-    store = open_store(ctx, file)
-    with store.transaction() as doc:
-        items = actions.find_items(doc, ids_)
-        if not yes:
-            if not cliutil.interactive():
-                raise UsageError(
-                    "not removing without confirmation: add --yes (no terminal to ask on)"
-                )
-            for item in items:
-                render.info(f"  {item.id}  {item.date.isoformat()}  {item.title}")
-            noun = "item" if len(items) == 1 else "items"
-            if not typer.confirm(f"Remove {len(items)} {noun}?", err=True):
-                render.info("Nothing removed.")
-                return
-        actions.remove_items(doc, items)
+    news = open_list(ctx, file)
+    shown = None
+    if not yes:
+        if not cliutil.interactive():
+            raise UsageError("not removing without confirmation: add --yes (no terminal to ask on)")
+        # Ask without holding the lock (a teammate's add must not wait for the
+        # answer); the removal then checks that the items are still as shown.
+        shown = news.find(ids_)
+        for item in shown:
+            render.info(f"  {item.id}  {item.date.isoformat()}  {item.title}")
+        noun = "item" if len(shown) == 1 else "items"
+        if not typer.confirm(f"Remove {len(shown)} {noun}?", err=True):
+            render.info("Nothing removed.")
+            return
+    items = news.remove(ids_, expect=shown)
     for item in items:
         render.info(f"Removed {item.id}")

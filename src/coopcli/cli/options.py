@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import asdict, fields
+from dataclasses import fields
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -145,11 +145,6 @@ def with_filters(func: F) -> F:
     command.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     return command  # type: ignore[return-value]
-
-
-def describe(filters: FilterArgs) -> dict[str, Any]:
-    """The filters as plain data (for JSON output and messages)."""
-    return {key: value for key, value in asdict(filters).items() if value not in (None, (), False)}
 
 
 def format_choice(

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperCommand
 
 from coopcli.cli import render
-from coopcli.cli.context import read_index
+from coopcli.cli.context import read_list
 from coopcli.cli.options import (
     FileOption,
     FormatOption,
@@ -133,25 +133,21 @@ def search(
 
     Example: coopcli search untfsse meeting -virtual --since 2021 --type news
     """
-    from coopcli import actions
     from coopcli.cli.pager import paging
     from coopcli.config import date_format
     from coopcli.core import search as engine
-    from coopcli.core.itemtypes import all_types
 
     searched = engine.parse_query(
         query or [], match_any=match_any, exclude=exclude or [], regex=regex or []
     )
     key = None if sort is SearchSort.RELEVANCE else SortKey(sort.value)
-    with read_index(ctx, file) as idx:
-        found = actions.search_rows(idx, filters, searched, sort=key, reverse=reverse, limit=limit)
-        labels = all_types(idx.meta.types)
-        suggestions = (
-            []
-            if found.hits
-            else engine.suggest(searched, engine.vocabulary(idx.texts(limit=SUGGEST_FROM)))
-        )
+    news = read_list(ctx, file)
+    found = news.search(searched, filters, sort=key, reverse=reverse, limit=limit)
+    labels = news.types()
+    suggestions = []
     if not found.hits:
+        with news.index() as idx:
+            suggestions = engine.suggest(searched, engine.vocabulary(idx.texts(limit=SUGGEST_FROM)))
         render.info(f"No items match {searched.describe()}.")
         if suggestions:
             render.info(f"Did you mean {' or '.join(suggestions)}?")

@@ -7,6 +7,7 @@ from typing import Any
 import typer
 
 from coopcli.cli import render
+from coopcli.cli.context import invocation
 from coopcli.cli.options import FileOption, FormatOption
 from coopcli.cli.render import OutputFormat
 
@@ -37,9 +38,8 @@ def show(
     """
     from coopcli.config import config_path, settings
 
-    root = ctx.find_root().obj or {}
     path = config_path()
-    chosen = settings(file or root.get("file"))
+    chosen = settings(file or invocation(ctx).file)
     fmt = render.default_format(format)
     if fmt in (OutputFormat.json, OutputFormat.jsonl):
         data: dict[str, Any] = {

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from coopcli.cli import render
-from coopcli.cli.context import read_index
+from coopcli.cli.context import read_list
 from coopcli.cli.options import FileOption, with_filters
 from coopcli.core.query import FilterArgs
 from coopcli.storage.stats import By
@@ -56,16 +56,10 @@ def stats(
     Example: coopcli stats --since 2021 --by month
     """
     from coopcli import actions
-    from coopcli.core import query
-    from coopcli.core.itemtypes import all_types
-    from coopcli.storage import stats as counting
 
     chosen = list(dict.fromkeys(by or []))
-    with read_index(ctx, file) as idx:
-        labels = all_types(idx.meta.types)
-        resolved = query.Filters.from_args(filters, labels)
-        limit = top if top is not None or chosen else OVERVIEW_TAGS
-        numbers = counting.compute(idx, actions.index_query(resolved), labels, chosen, limit)
-        total = idx.meta.count
-    parts = [f"{numbers.total} of {actions.plural(total, 'item')}"]
-    render.print_stats(numbers, format, caption=" · ".join(parts + actions.filter_parts(resolved)))
+    limit = top if top is not None or chosen else OVERVIEW_TAGS
+    counted = read_list(ctx, file).stats(filters, by=chosen, limit=limit)
+    parts = [f"{counted.stats.total} of {actions.plural(counted.total, 'item')}"]
+    caption = " · ".join(parts + actions.filter_parts(counted.filters))
+    render.print_stats(counted.stats, format, caption=caption)

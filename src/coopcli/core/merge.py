@@ -29,8 +29,8 @@ from typing import Any
 
 from coopcli.core.ids import new_id
 from coopcli.core.itemtypes import BUILTIN_TYPES
+from coopcli.core.view import ITEM_FIELDS
 
-ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
 META_FIELDS = ("title", "link", "description")
 
 Data = Mapping[str, Any]

@@ -8,7 +8,6 @@ An item file is ``version``, optional feed metadata (``title``, ``link``,
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import (
@@ -24,12 +23,10 @@ from pydantic import (
 
 from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
 from coopcli.core.rules import ID_MAX_LENGTH, ID_PATTERN, TAG_PATTERN, check_url, unique_tags
-from coopcli.core.view import ItemView, document_data, stored_order, to_data, to_json
+from coopcli.core.view import document_data, to_data, to_json
 
 #: The newest file version this coopcli reads and writes.
 FILE_VERSION = 1
-
-ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
 
 
 def _blank_to_none(value: object) -> object:
@@ -74,11 +71,6 @@ class Item(BaseModel):
     def to_json(self) -> dict[str, Any]:
         """The item for ``--format json``: every field present, the date as ISO text."""
         return to_json(self)
-
-
-def sort_key(item: Item) -> tuple[dt.date, str]:
-    """The order items are stored in (see :func:`coopcli.core.view.stored_order`)."""
-    return stored_order(item)
 
 
 class NewsFile(BaseModel):
@@ -131,17 +123,6 @@ class NewsFile(BaseModel):
         """Built-in types and this file's own, key -> label."""
         return all_types(self.types)
 
-    def label(self, type_key: str) -> str:
-        """The label of a type key, or the key itself when unknown."""
-        return self.all_types().get(type_key, type_key)
-
     def to_data(self) -> dict[str, Any]:
         """The document as stored: fixed key order, items sorted, empty fields left out."""
         return document_data(self)
-
-    def with_items(self, items: Iterable[ItemView]) -> NewsFile:
-        """A copy of the document's metadata with other items (for export)."""
-        chosen = [
-            item if isinstance(item, Item) else Item.model_validate(to_json(item)) for item in items
-        ]
-        return self.model_copy(update={"items": chosen})

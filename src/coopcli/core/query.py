@@ -68,23 +68,6 @@ class Filters:
             period=filter_period(args.since, args.until, args.on, args.year, args.month, now),
         )
 
-    def matches(self, item: ItemView) -> bool:
-        """True when ``item`` passes every filter."""
-        if self.types and item.type not in self.types:
-            return False
-        if self.tags:
-            have = {tag.casefold() for tag in item.tags}
-            wanted = [tag.casefold() for tag in self.tags]
-            hits = [tag in have for tag in wanted]
-            if not (any(hits) if self.any_tag else all(hits)):
-                return False
-        return item.date in self.period
-
-
-def apply(items: Iterable[ItemT], filters: Filters) -> list[ItemT]:
-    """The items that pass ``filters``, in their original order."""
-    return [item for item in items if filters.matches(item)]
-
 
 def sort(
     items: Iterable[ItemT], key: SortKey = SortKey.DATE, *, reverse: bool = False

@@ -13,6 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+#: An item's fields in the order they are stored: the one list that the model, the
+#: index, the merge driver, CSV and the editor follow. A new field is added here, to
+#: :class:`ItemView` and :class:`Row`, and to the formats that show it.
+ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
+#: The fields a person writes (coopcli gives the id).
+EDITABLE_FIELDS = ITEM_FIELDS[1:]
+
 
 class ItemView(Protocol):
     """The fields of one item, read-only."""

@@ -1,19 +1,16 @@
 """The format registry: one module per format, looked up by name.
 
 The registry is only names and module paths, so listing formats (for ``--format``'s
-choices and help) imports nothing. A format module provides some of:
+choices and help) imports nothing. A format module implements the protocols its entry
+claims: :class:`Writer` (``exports``), :class:`FeedWriter` (``feed``), :class:`Reader`
+(``imports``) and :class:`ItemFileCodec` (``item_file``), and is loaded through
+:func:`writer`, :func:`feed_writer`, :func:`reader` or :func:`codec`. mypy checks every
+module against its protocols (the ``TYPE_CHECKING`` block at the end).
 
-- ``export(doc: DocumentView) -> str``: the document (already filtered) as text;
-- ``parse(data: bytes, source: str) -> dict``: an item-file document as plain data,
-  raising :class:`~coopcli.core.errors.DataError` with the position of a syntax error;
-- ``dump(data: dict) -> str``: plain item-file data as text (the item file's codecs);
-- ``export_warnings(doc: NewsFile) -> list[str]``: values a spec requires that the
-  list lacks, each one line, for the CLI to show on stderr (feeds);
-- ``read(data: bytes, source: str) -> ReadResult``: items to import, as :class:`Draft`
-  values that ``coopcli import`` validates, de-duplicates and gives ids. Feed readers
-  also take ``content_type``, the HTTP header of a fetched feed (for its charset).
+A feed reader (:class:`FeedReader`, loaded with :func:`feed_reader`) also takes the
+``content_type`` of a fetched feed, whose charset decides its encoding.
 
-Writers return text and never print or open files: the CLI decides where it goes.
+Writers return text and never print or open files: the caller decides where it goes.
 """
 
 from __future__ import annotations
@@ -23,9 +20,12 @@ import importlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from coopcli.core.errors import DataError, UsageError
+
+if TYPE_CHECKING:
+    from coopcli.core.view import DocumentView
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class FormatInfo:
     exports: bool = True
     imports: bool = False
     item_file: bool = False
+    #: A feed: its writer also says which values the spec requires that a list lacks.
+    feed: bool = False
 
 
 @dataclass
@@ -80,6 +82,57 @@ class ReadResult:
     warnings: list[str] = field(default_factory=list)
     #: The feed's own date (its last update), for entries that have none.
     updated: dt.date | None = None
+
+
+class Writer(Protocol):
+    """Exports a document (already filtered) as text."""
+
+    def export(self, doc: DocumentView) -> str: ...
+
+
+class FeedWriter(Writer, Protocol):
+    """A feed writer: values its spec requires that the list lacks, one line each."""
+
+    def export_warnings(self, doc: DocumentView) -> list[str]: ...
+
+
+class Reader(Protocol):
+    """Reads items to import, as :class:`Draft` values that import validates."""
+
+    def read(self, data: bytes, source: str) -> ReadResult: ...
+
+
+class FeedReader(Reader, Protocol):
+    """Reads a feed, fetched or not: ``content_type`` is the HTTP header, if any."""
+
+    def read(self, data: bytes, source: str, content_type: str | None = None) -> ReadResult: ...
+
+
+class ItemFileCodec(Writer, Reader, Protocol):
+    """Reads and writes the item file itself, and appends an item to it in place."""
+
+    #: How many bytes from the file's end :func:`append` needs to see.
+    TAIL_WINDOW: int
+
+    def parse(self, data: bytes, source: str) -> dict[str, Any]:
+        """The document as plain data; a syntax error is a DataError with its position."""
+        ...
+
+    def dump(self, data: dict[str, Any]) -> str:
+        """Plain item-file data as the file's text, in the canonical layout."""
+        ...
+
+    def append(self, end: bytes, size: int, item: dict[str, Any]) -> tuple[int, bytes] | None:
+        """Where to cut a file ending in ``end`` and what to write there to add ``item``."""
+        ...
+
+    def appendable(self, data: bytes, count: int) -> bool:
+        """Whether ``data``, holding ``count`` items, ends as this codec writes it."""
+        ...
+
+    def read_tail(self, tail: bytes) -> dict[str, Any]:
+        """The item an appended ``tail`` holds, as plain data (to read it back)."""
+        ...
 
 
 _REGISTRY: dict[str, FormatInfo] = {}
@@ -130,11 +183,20 @@ register(
         imports=True,
     )
 )
-register(FormatInfo("rss", "coopcli.formats.rss", (".rss",), "RSS 2.0 feed", imports=True))
-register(FormatInfo("atom", "coopcli.formats.atom", (".atom",), "Atom 1.0 feed", imports=True))
+register(
+    FormatInfo("rss", "coopcli.formats.rss", (".rss",), "RSS 2.0 feed", imports=True, feed=True)
+)
+register(
+    FormatInfo("atom", "coopcli.formats.atom", (".atom",), "Atom 1.0 feed", imports=True, feed=True)
+)
 register(
     FormatInfo(
-        "jsonfeed", "coopcli.formats.jsonfeed", (".jsonfeed",), "JSON Feed 1.1", imports=True
+        "jsonfeed",
+        "coopcli.formats.jsonfeed",
+        (".jsonfeed",),
+        "JSON Feed 1.1",
+        imports=True,
+        feed=True,
     )
 )
 
@@ -168,9 +230,38 @@ def able(name: str, *, exports: bool = False, imports: bool = False) -> str:
     return entry.name
 
 
-def load(name: str) -> ModuleType:
-    """Import and return the module implementing ``name``."""
-    return importlib.import_module(info(name).module)
+def _module(entry: FormatInfo) -> object:
+    return importlib.import_module(entry.module)
+
+
+def writer(name: str) -> Writer:
+    """The writer of an exporting format."""
+    return cast(Writer, _module(info(able(name, exports=True))))
+
+
+def feed_writer(name: str) -> FeedWriter | None:
+    """The writer of ``name`` when it is a feed, else None."""
+    entry = info(name)
+    return cast(FeedWriter, _module(entry)) if entry.feed else None
+
+
+def reader(name: str) -> Reader:
+    """The reader of an importing format."""
+    return cast(Reader, _module(info(able(name, imports=True))))
+
+
+def feed_reader(name: str) -> FeedReader | None:
+    """The reader of ``name`` when it is a feed, else None."""
+    entry = info(able(name, imports=True))
+    return cast(FeedReader, _module(entry)) if entry.feed else None
+
+
+def codec(name: str) -> ItemFileCodec:
+    """The codec of an item-file format (toml, json)."""
+    entry = info(name)
+    if not entry.item_file:
+        raise UsageError(f"{entry.name} is not an item-file format (toml, json)")
+    return cast(ItemFileCodec, _module(entry))
 
 
 def for_path(path: Path, *, item_file: bool = False) -> FormatInfo | None:
@@ -223,3 +314,14 @@ def long_date(day: dt.date) -> str:
 def display(text: str) -> str:
     """Text for a page or a digest: without control characters or noncharacters."""
     return _UNPRINTABLE.sub("", text)
+
+
+if TYPE_CHECKING:
+    # Each module is checked against the protocols its registry entry claims.
+    from coopcli.formats import atom, csv, html, json, jsonfeed, listing, markdown, rss, toml
+
+    _CODECS: tuple[ItemFileCodec, ...] = (toml, json)
+    _FEEDS: tuple[FeedWriter, ...] = (rss, atom, jsonfeed)
+    _WRITERS: tuple[Writer, ...] = (csv, markdown, html)
+    _READERS: tuple[Reader, ...] = (csv, listing)
+    _FEED_READERS: tuple[FeedReader, ...] = (rss, atom, jsonfeed)

@@ -14,12 +14,13 @@ import io
 from typing import TYPE_CHECKING
 
 from coopcli.core.errors import CoopError, DataError
+from coopcli.core.view import ITEM_FIELDS
 from coopcli.formats import Draft, ReadResult, decode_text
 
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
 
-COLUMNS = ("id", "type", "title", "date", "summary", "url", "tags")
+COLUMNS = ITEM_FIELDS
 #: What makes a spreadsheet read a cell as a formula (tab and CR too, per OWASP).
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _QUOTE = "'"

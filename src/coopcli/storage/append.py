@@ -96,7 +96,7 @@ def _end(path: Path, window: int) -> bytes:
 def try_append(store: Store, new: NewItem) -> Row | None:
     """Add ``new`` by appending it, when that is provably what a rewrite would write."""
     codec = store.codec
-    if not index.enabled() or not hasattr(codec, "append"):
+    if not index.enabled():
         return None
     with store.lock():
         try:

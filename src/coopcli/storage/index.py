@@ -25,7 +25,7 @@ from pathlib import Path
 
 from coopcli import __version__
 from coopcli.core.search import fold
-from coopcli.core.view import ItemView, Row
+from coopcli.core.view import ITEM_FIELDS, ItemView, Row
 
 #: Bumped whenever the tables change, so an old cache is rebuilt rather than misread.
 SCHEMA = 3
@@ -51,7 +51,7 @@ CREATE TABLE tags (tag TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE INDEX tags_by_tag ON tags (tag, pos);
 """
 
-_COLUMNS = "id, type, title, date, summary, url, tags"
+_COLUMNS = ", ".join(ITEM_FIELDS)
 
 
 def enabled() -> bool:
@@ -110,7 +110,14 @@ class Meta:
     last: tuple[str, str] | None
 
 
+#: The longest substring the prefilter asks SQLite for: its LIKE refuses patterns over
+#: 50,000 bytes, and a text holding a long word holds every part of it, so a prefix of
+#: it selects no fewer items (the search itself then matches the whole word).
+LIKE_MAX = 1000
+
+
 def _like(text: str) -> str:
+    text = text[:LIKE_MAX]
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
@@ -429,12 +436,3 @@ def build(item_file: Path, file_stamp: str, source: Source, *, appendable: bool)
             tmp.unlink()
         return False
     return True
-
-
-def iter_rows(index: Index, query: Query = Query()) -> Iterator[Row]:
-    """Like :meth:`Index.rows`, one at a time (for exports of very large files)."""
-    where, params = query.where()
-    order = "date DESC, id ASC" if query.newest_first else "date ASC, id DESC"
-    sql = f"SELECT {_COLUMNS} FROM items{where} ORDER BY {order}"
-    for record in index._db.execute(sql, params):
-        yield _row(record)

@@ -40,14 +40,13 @@ def open_index(store: Store) -> index.Index:
         return index.in_memory(_EMPTY)
     doc = store.parse(data)
     source = source_of(doc)
-    appendable = getattr(store.codec, "appendable", None)
     if (
         stamp is not None
         and index.build(
             store.path,
             stamp,
             source,
-            appendable=appendable is not None and appendable(data, len(doc.items)),
+            appendable=store.codec.appendable(data, len(doc.items)),
         )
         and (found := index.open_current(store.path, stamp))
     ):

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from coopcli import formats
@@ -107,9 +106,9 @@ class Store:
         self.create_parents = create_parents
 
     @property
-    def codec(self) -> ModuleType:
+    def codec(self) -> formats.ItemFileCodec:
         """The format module that reads and writes this file."""
-        return formats.load(self.format)
+        return formats.codec(self.format)
 
     @property
     def target(self) -> Path:
@@ -249,7 +248,7 @@ class Store:
 
     def encode(self, doc: NewsFile) -> bytes:
         """The document as this file's bytes."""
-        return str(self.codec.dump(doc.to_data())).encode("utf-8")
+        return self.codec.dump(doc.to_data()).encode("utf-8")
 
     def _save(self, doc: NewsFile, original: bytes | None) -> None:
         expected = doc.to_data()

@@ -1,0 +1,450 @@
+"""``NewsList``: one item file, read and changed by the rules every front end shares.
+
+The command line, a script, a test or ``coopcli site`` all go through this class: it
+owns the store (the locked, atomic file), the index cache and the rules of writing
+(the fast append, duplicate checks, "changed since you looked"). It never prints and
+never asks; a front end asks first, then calls a method with what it was shown as
+``expect``, and the method checks, under the lock, that nothing changed since.
+
+Example::
+
+    >>> from coopcli import NewsList
+    >>> news = NewsList.open("news.toml")
+    >>> item = news.add(type="news", title="ILO country briefs", date="2021-10-28")
+    >>> item.id
+    '2021-10-28-ilo-country-briefs'
+    >>> [i.title for i in news.items(limit=5)]
+    ['ILO country briefs']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from coopcli import actions
+from coopcli.core.errors import DataError, UsageError
+from coopcli.core.query import FilterArgs, Filters, SortKey
+from coopcli.storage.store import Store
+
+if TYPE_CHECKING:
+    from coopcli.core.models import Item, NewsFile
+    from coopcli.core.search import SearchQuery
+    from coopcli.core.view import ItemView, Listing
+    from coopcli.formats import ReadResult
+    from coopcli.importer import Progress, Report, Undated
+    from coopcli.storage.backup import Swap
+    from coopcli.storage.check import Report as CheckReport
+    from coopcli.storage.index import Index, Meta
+    from coopcli.storage.stats import By, Stats
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What :meth:`NewsList.edit` did: the item as saved and the fields that changed."""
+
+    item: ItemView
+    changed: list[str]
+
+
+@dataclass(frozen=True)
+class Exported:
+    """What :meth:`NewsList.export` made: the text, what it holds, what to warn about."""
+
+    text: str
+    format: str
+    count: int
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What :meth:`NewsList.stats` counted, and how many items the list has in all."""
+
+    stats: Stats
+    total: int
+    filters: Filters
+
+
+def _day(value: dt.date | str | None) -> dt.date:
+    from coopcli.core.dates import parse_date, today
+
+    if value is None:
+        return today()
+    return value if isinstance(value, dt.date) else parse_date(value)
+
+
+class NewsList:
+    """A news list kept in one TOML or JSON item file.
+
+    Reading methods answer from the index cache (rebuilt from the file whenever the
+    file changed, so it can be deleted at any time); writing methods lock the file,
+    change it atomically and keep the previous version as ``<file>.bak``.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def open(
+        cls, path: str | Path, *, create_parents: bool = False, format: str | None = None
+    ) -> NewsList:
+        """The list in ``path`` (``.toml`` or ``.json``); it need not exist yet.
+
+        ``create_parents`` lets the first write create missing directories;
+        ``format`` names the codec for a file whose suffix does not (git's
+        temporary copies).
+        """
+        return cls(Store(Path(path), create_parents=create_parents, format=format))
+
+    @property
+    def path(self) -> Path:
+        """The item file."""
+        return self.store.path
+
+    def exists(self) -> bool:
+        """Whether the item file exists yet."""
+        return self.store.exists()
+
+    def __repr__(self) -> str:
+        return f"NewsList({str(self.path)!r})"
+
+    # Reading ----------------------------------------------------------------------
+
+    def index(self) -> Index:
+        """The index of the file as it is now; use it as a context manager."""
+        from coopcli.storage.reading import open_index
+
+        return open_index(self.store)
+
+    def meta(self) -> Meta:
+        """The list's title, link, description, own types and item count."""
+        with self.index() as idx:
+            return idx.meta
+
+    def types(self) -> dict[str, str]:
+        """Every type key this list knows (built-in and its own), with its label."""
+        from coopcli.core.itemtypes import all_types
+
+        return all_types(self.meta().types)
+
+    def select(
+        self,
+        filters: FilterArgs | None = None,
+        *,
+        sort: SortKey = SortKey.DATE,
+        reverse: bool = False,
+        limit: int | None = None,
+        now: dt.date | None = None,
+    ) -> actions.Selection:
+        """The items the filters select, newest first (or by ``sort``), with a caption."""
+        with self.index() as idx:
+            return actions.select_rows(
+                idx, filters or FilterArgs(), sort=sort, reverse=reverse, limit=limit, now=now
+            )
+
+    def items(
+        self,
+        filters: FilterArgs | None = None,
+        *,
+        sort: SortKey = SortKey.DATE,
+        reverse: bool = False,
+        limit: int | None = None,
+    ) -> list[ItemView]:
+        """The items the filters select, newest first (or by ``sort``)."""
+        return list(self.select(filters, sort=sort, reverse=reverse, limit=limit).items)
+
+    def search(
+        self,
+        query: str | Sequence[str] | SearchQuery,
+        filters: FilterArgs | None = None,
+        *,
+        sort: SortKey | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+        now: dt.date | None = None,
+    ) -> actions.Found:
+        """Find items by words of their title, summary, type and tags, best first.
+
+        ``query`` is read as ``coopcli search`` reads its words: ``"ilo briefs"``,
+        ``'"country briefs" -draft'``, ``tag:asia``. The hits carry their items.
+        """
+        from coopcli.core.search import SearchQuery, parse_query
+
+        searched = (
+            query
+            if isinstance(query, SearchQuery)
+            else parse_query([query] if isinstance(query, str) else list(query))
+        )
+        with self.index() as idx:
+            return actions.search_rows(
+                idx,
+                filters or FilterArgs(),
+                searched,
+                sort=sort,
+                reverse=reverse,
+                limit=limit,
+                now=now,
+            )
+
+    def get(self, ref: str) -> ItemView:
+        """The item with this id, or the only one whose id starts with ``ref``."""
+        from coopcli.core import ids
+
+        with self.index() as idx:
+            return ids.find(idx.ids_with_prefix(ref.strip(), limit=None), ref)
+
+    def find(self, refs: Sequence[str]) -> list[Item]:
+        """The items named by ``refs`` (ids or unique prefixes), each once, as stored."""
+        return actions.find_items(self.load(), refs)
+
+    def load(self) -> NewsFile:
+        """The whole file, validated (a missing file is an empty list)."""
+        return self.store.load()
+
+    def listing(self, items: Sequence[ItemView]) -> Listing:
+        """``items`` with the list's title, link, description and types, for a writer."""
+        from coopcli.core.view import Listing
+
+        meta = self.meta()
+        return Listing(meta.title, meta.link, meta.description, meta.types, items)
+
+    # Writing ----------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[NewsFile]:
+        """Lock, load, let the caller change the document, save it if it changed.
+
+        If the body raises, nothing is written. Never wait for a person inside it.
+        """
+        with self.store.transaction() as doc:
+            yield doc
+
+    def add(
+        self,
+        *,
+        type: str,
+        title: str,
+        date: dt.date | str | None = None,
+        summary: str | None = None,
+        url: str | None = None,
+        tags: Sequence[str] = (),
+        force: bool = False,
+    ) -> ItemView:
+        """Add an item and return it with its new id (``date`` defaults to today).
+
+        An item with the same title (any case) and date is refused unless ``force``.
+        When the file is as coopcli wrote it and the item sorts last, it is appended
+        instead of rewriting the file (the same bytes either way).
+        """
+        from coopcli.storage.append import NewItem, try_append
+
+        new = NewItem(type, title, _day(date), summary, url, list(tags), force)
+        appended = try_append(self.store, new)
+        if appended is not None:
+            return appended
+        with self.store.transaction() as doc:
+            return actions.add_item(
+                doc,
+                type=new.type,
+                title=new.title,
+                date=new.date,
+                summary=new.summary,
+                url=new.url,
+                tags=new.tags,
+                force=new.force,
+            )
+
+    def edit(
+        self,
+        ref: str,
+        *,
+        expect: ItemView | None = None,
+        type: str | None = None,
+        title: str | None = None,
+        date: dt.date | str | None = None,
+        summary: str | None = None,
+        url: str | None = None,
+        add_tags: Sequence[str] = (),
+        remove_tags: Sequence[str] = (),
+        force: bool = False,
+    ) -> Edited:
+        """Change an item's fields; its id never changes.
+
+        An empty ``summary`` or ``url`` clears it. With ``expect`` (the item as it
+        was shown to the user), nothing is saved when the item changed since.
+        """
+        day = None if date is None else _day(date)
+        with self.store.transaction() as doc:
+            if expect is not None:
+                _check_unchanged(doc, [expect], "while you were editing it")
+            item, changed = actions.edit_item(
+                doc,
+                ref,
+                type=type,
+                title=title,
+                date=day,
+                summary=summary,
+                url=url,
+                add_tags=add_tags,
+                remove_tags=remove_tags,
+                force=force,
+            )
+        return Edited(item, changed)
+
+    def remove(
+        self, refs: Sequence[str], *, expect: Sequence[ItemView] | None = None
+    ) -> list[Item]:
+        """Remove the items named by ``refs`` and return them.
+
+        With ``expect`` (the items as shown when the user confirmed), nothing is
+        removed when any of them changed or went since.
+        """
+        with self.store.transaction() as doc:
+            if expect is not None:
+                _check_unchanged(doc, expect, "before you confirmed; nothing was removed")
+            items = actions.find_items(doc, refs)
+            actions.remove_items(doc, items)
+        return items
+
+    def import_(
+        self,
+        results: Sequence[tuple[str, ReadResult]],
+        *,
+        default_type: str | None = None,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        undated: Undated = "skip",
+    ) -> Report:
+        """Add the entries read from other files (``importer.read``) and say what happened.
+
+        Duplicates (same id, or same title and date) and invalid entries are skipped
+        and reported; entries without a date are skipped, or dated today or with their
+        feed's date, as ``undated`` says; ``dry_run`` changes nothing. When nothing at
+        all can be imported, :class:`~coopcli.importer.NothingImported` (a DataError
+        holding the report) is raised and nothing is written.
+        """
+        from coopcli import importer
+
+        if dry_run:
+            doc = self.load()
+            default = importer.check_type(default_type, doc)
+            report = importer.merge(doc, results, default_type=default, undated=undated)
+            importer.check_imported(report)
+            return report
+        with self.store.transaction() as doc:
+            default = importer.check_type(default_type, doc)
+            report = importer.merge(
+                doc, results, default_type=default, progress=progress, undated=undated
+            )
+            # Raised inside the transaction: nothing (not even metadata) is written.
+            importer.check_imported(report)
+            return report
+
+    def export(
+        self,
+        format: str,
+        filters: FilterArgs | None = None,
+        *,
+        query: str | None = None,
+        title: str | None = None,
+        link: str | None = None,
+    ) -> Exported:
+        """The selected items (or those ``query`` finds, best first) in ``format``.
+
+        ``title`` and ``link`` replace the list's own in the export (a feed's).
+        """
+        from coopcli import formats
+        from coopcli.formats.feeds import with_metadata
+
+        exporter = formats.writer(format)
+        feed = formats.feed_writer(format)
+        if query is None:
+            selection = self.select(filters)
+        else:
+            from coopcli.core.search import parse_query
+
+            searched = parse_query([query], spaces_make_phrases=False)
+            selection = self.search(searched, filters).selection
+        listing = self.listing(selection.items)
+        if title is not None or link is not None:
+            listing = with_metadata(listing, title=title, link=link)
+        warnings = feed.export_warnings(listing) if feed is not None else []
+        text = exporter.export(listing)
+        return Exported(text, format, len(selection.items), warnings)
+
+    def stats(
+        self,
+        filters: FilterArgs | None = None,
+        *,
+        by: Sequence[By] = (),
+        limit: int | None = None,
+    ) -> Counted:
+        """Counts of the selected items by type, month or year, and tag (``by``)."""
+        from coopcli.core import query
+        from coopcli.core.itemtypes import all_types
+        from coopcli.storage import stats as counting
+
+        with self.index() as idx:
+            labels = all_types(idx.meta.types)
+            resolved = query.Filters.from_args(filters or FilterArgs(), labels)
+            numbers = counting.compute(idx, actions.index_query(resolved), labels, list(by), limit)
+            return Counted(numbers, idx.meta.count, resolved)
+
+    def check(self, *, today: dt.date | None = None, tolerance: int = 1) -> CheckReport:
+        """Every problem of the file, one each: schema, duplicates, future dates, URLs."""
+        from coopcli.core.dates import today as current_day
+        from coopcli.storage.check import check_data
+
+        data = self.store.read_bytes()
+        if data is None:
+            raise DataError(f"{self.path}: no such file")
+        return check_data(self.store, data, today=today or current_day(), tolerance=tolerance)
+
+    def backup_plan(self) -> Swap:
+        """What :meth:`restore_backup` would swap: read without waiting for a person."""
+        from coopcli.storage import backup
+
+        with self.store.lock():
+            return backup.plan(self.store)
+
+    def restore_backup(self, *, expect: Swap | None = None) -> Swap:
+        """Swap the file and its ``.bak``: the version before the last change comes back.
+
+        With ``expect`` (the plan the user confirmed), nothing is swapped when the
+        file or its backup changed since.
+        """
+        from coopcli.storage import backup
+
+        with self.store.lock():
+            swap = backup.plan(self.store)
+            if expect is not None and (swap.current, swap.backup) != (
+                expect.current,
+                expect.backup,
+            ):
+                raise DataError(
+                    f"{self.path} or its backup changed since you looked; nothing was restored"
+                )
+            if not swap.identical:
+                backup.restore(self.store, swap)
+        return swap
+
+
+def _check_unchanged(doc: NewsFile, expected: Sequence[ItemView], when: str) -> None:
+    """Refuse to go on when an item shown to the user changed or went since."""
+    from coopcli.core.view import to_data
+
+    stored: Mapping[str, Item] = {item.id: item for item in doc.items}
+    for shown in expected:
+        now = stored.get(shown.id)
+        if now is None:
+            raise DataError(f"{shown.id} was removed {when}")
+        if to_data(now) != to_data(shown):
+            raise DataError(f"{shown.id} was changed elsewhere {when}")
+
+
+__all__ = ["Counted", "Edited", "Exported", "NewsList", "UsageError"]
