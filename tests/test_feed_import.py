@@ -640,3 +640,25 @@ def test_dry_run_of_nothing_is_an_error_too(run: Run, isolated: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1].startswith("Error: nothing to import: 2 entries")
+
+
+def test_the_library_says_nothing_was_imported_and_writes_nothing(
+    seeded: Path, isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coopcli import NewsList
+
+    before = seeded.read_bytes()
+    path = isolated / "feed.json"
+    path.write_text(json.dumps(UNDATED_JSON), encoding="utf-8")
+    news = NewsList.open(seeded)
+    source = importer.read_input(str(path))
+    results = [(source.source, importer.read(source)[1])]
+    with pytest.raises(importer.NothingImported) as info:
+        news.import_(results)
+    assert [skipped.reason for skipped in info.value.report.invalid] == ["no date", "no date"]
+    assert seeded.read_bytes() == before
+    monkeypatch.setenv("COOPCLI_TODAY", "2026-03-04")
+    report = news.import_(results, undated="today")
+    assert [item.date for item in report.added] == [dt.date(2026, 3, 4)] * 2
+    titles = {item.title for item in news.items()}
+    assert {"First post, no date.", "Second"} <= titles
