@@ -544,6 +544,10 @@ def test_large_expansions_and_large_feeds_are_refused(monkeypatch: pytest.Monkey
     many = b'<!DOCTYPE rss [<!ENTITY a "' + b"x" * 1000 + b'">]><rss>' + b"&a;" * 2000 + b"</rss>"
     with pytest.raises(DataError, match="refused: the feed declares XML entities"):
         feedxml.read_xml(many, "many.xml")
+    # References past the part read for the prolog count too.
+    monkeypatch.setattr(feedxml, "MAX_PROLOG", 1100)
+    with pytest.raises(DataError, match="refused: the feed declares XML entities"):
+        feedxml.read_xml(many, "many.xml")
     monkeypatch.setattr(feedxml, "MAX_BYTES", 100)
     with pytest.raises(
         DataError, match=r"too large to read as a feed \(331 bytes; the limit is 100\)"

@@ -194,6 +194,7 @@ def guard(data: bytes, source: str) -> Prolog:
     if prolog.root is None and len(data) > MAX_PROLOG and "<!DOCTYPE" in text:
         raise DataError(f"{source}: refused: a DOCTYPE longer than {MAX_PROLOG:,} bytes")
     expansion = 0
+    whole = ""
     for subset in prolog.subsets:
         for match in _ENTITY.finditer(subset):
             parameter, name, external = match.group(1), match.group(2), match.group(3)
@@ -202,8 +203,9 @@ def guard(data: bytes, source: str) -> Prolog:
                 raise DataError(f"{source}: {_REFUSED}")
             if ("&" in value or "%" in value) and not _CHAR_REF.fullmatch(value):
                 raise DataError(f"{source}: {_REFUSED}")
-            # Every reference after the prolog could be one to this entity.
-            expansion += len(value) * text.count(f"&{name};", prolog.at)
+            # Every reference after the prolog, to the end, expands it.
+            whole = whole or decode_start(data, len(data))
+            expansion += len(value) * whole.count(f"&{name};", prolog.at)
     if expansion > MAX_EXPANSION:
         raise DataError(f"{source}: {_REFUSED}")
     return prolog
