@@ -122,7 +122,7 @@ def test_date_format_changes_only_what_people_see(
     [
         (
             'colour = "always"\n',
-            "unknown key 'colour' (known: file, editor, pager, date_format, feed)",
+            "unknown key 'colour' (known: file, editor, pager, date_format, feed, site)",
         ),
         ("pager = 3\n", "'pager' must be a string, not an integer"),
         ("editor = true\n", "'editor' must be a string, not a boolean"),

@@ -12,6 +12,11 @@ right place on each platform)::
     title = "News from our cooperatives"
     link = "https://www.example.org/news"
 
+    [site]                        # defaults for coopcli site (see docs/site.md)
+    output = "~/public/news"      # relative: to this file
+    base_url = "https://www.example.org/news/"
+    page_size = 20
+
 Each setting comes from a flag, an environment variable, the config file, or a
 default, in that order; :func:`settings` says which for ``coopcli config show``.
 Unknown keys and values of the wrong type are errors that name the file and the key.
@@ -40,6 +45,7 @@ KEYS: dict[str, str] = {
     "pager": "a command",
     "date_format": "a strftime format such as '%d %b %Y'",
     "feed": "a table with title and link",
+    "site": "a table of coopcli site settings",
 }
 FEED_KEYS = ("title", "link")
 DEFAULT_DATE_FORMAT = "%Y-%m-%d"
@@ -63,6 +69,9 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
     for key, value in data.items():
         if key not in KEYS:
             raise DataError(f"{path}: unknown key {key!r} (known: {', '.join(KEYS)})")
+        if key == "site":
+            _check_site(path, value)
+            continue
         if key == "feed":
             if not isinstance(value, dict):
                 raise DataError(f"{path}: 'feed' must be a table ([feed]), not {_kind(value)}")
@@ -89,6 +98,56 @@ def _check(path: Path, data: dict[str, Any]) -> dict[str, Any]:
         if key == "date_format" and "%" not in value:
             raise DataError(f"{path}: 'date_format' must be {KEYS[key]} (it has no % code)")
     return data
+
+
+#: Keys of the ``[site]`` table, and the type each must have.
+SITE_KEYS: dict[str, type] = {
+    "output": str,
+    "base_url": str,
+    "title": str,
+    "description": str,
+    "templates": str,
+    "page_size": int,
+    "feed_size": int,
+    "port": int,
+    "lang": str,
+}
+
+
+def _check_site(path: Path, value: object) -> None:
+    if not isinstance(value, dict):
+        raise DataError(f"{path}: 'site' must be a table ([site]), not {_kind(value)}")
+    for sub, setting in value.items():
+        wanted = SITE_KEYS.get(sub)
+        if wanted is None:
+            known = ", ".join(f"site.{key}" for key in SITE_KEYS)
+            raise DataError(f"{path}: unknown key 'site.{sub}' (known: {known})")
+        if not isinstance(setting, wanted) or isinstance(setting, bool):
+            expected = "an integer" if wanted is int else "a string"
+            raise DataError(f"{path}: 'site.{sub}' must be {expected}, not {_kind(setting)}")
+        if isinstance(setting, int) and sub == "port" and not 0 <= setting <= 65535:
+            raise DataError(f"{path}: 'site.port' must be 0 to 65535, not {setting}")
+        if isinstance(setting, int) and sub != "port" and setting < 1:
+            raise DataError(f"{path}: 'site.{sub}' must be 1 or more, not {setting}")
+    base_url = value.get("base_url")
+    if base_url is not None:
+        from coopcli.core.rules import check_url
+
+        try:
+            check_url(base_url)
+        except ValueError as exc:
+            raise DataError(f"{path}: 'site.base_url' {exc}") from None
+
+
+def site_defaults(config: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``[site]`` table of the config file; ``output`` and ``templates`` made
+    paths relative to the config file's folder."""
+    config = load_config() if config is None else config
+    table: dict[str, Any] = dict(config.get("site", {}))
+    for key in ("output", "templates"):
+        if key in table:
+            table[key] = config_path().parent / checked_path(table[key])
+    return table
 
 
 #: The last config file parsed, by path and stat: a command asks for several settings.

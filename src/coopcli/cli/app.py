@@ -23,6 +23,7 @@ from coopcli.cli import (
     render,
     search,
     settings,
+    site,
     stats,
 )
 from coopcli.cli.context import Invocation
@@ -43,6 +44,7 @@ class CoopGroup(TyperGroup):
         "remove",
         "export",
         "import",
+        "site",
         "stats",
         "config",
         "check",
@@ -108,7 +110,7 @@ def main() -> NoReturn:
 
 
 #: The command groups, everyday work first.
-GROUPS = (items, search, exporting, importing, stats, settings, git, backup)
+GROUPS = (items, search, exporting, importing, site, stats, settings, git, backup)
 for _group in GROUPS:
     app.registered_commands.extend(_group.commands.registered_commands)
     app.registered_groups.extend(_group.commands.registered_groups)
