@@ -190,7 +190,7 @@ def test_json_feed_without_a_version_is_read_with_a_warning(run: Run, isolated: 
     path.write_text(json.dumps(feed), encoding="utf-8")
     out, err = imported(run, path)
     assert err[:2] == [
-        f"{path}: read as JSON Feed (no version given) (told by its content)",
+        f"{path}: read as JSON Feed with no version given (told by its content)",
         f"Warning: {path}: the JSON Feed has no 'version'; read as JSON Feed 1.1",
     ]
     assert len(out) == 1
@@ -666,3 +666,9 @@ def test_the_library_says_nothing_was_imported_and_writes_nothing(
     assert [item.date for item in report.added] == [dt.date(2026, 3, 4)] * 2
     titles = {item.title for item in news.items()}
     assert {"First post, no date.", "Second"} <= titles
+
+
+def test_a_file_name_with_a_nul_byte_is_a_clear_error(run: Run) -> None:
+    result = run("import", "feed\x00.xml")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: 'feed\\x00.xml': not a file name\n"

@@ -79,6 +79,8 @@ def read_input(arg: str) -> Input:
         raise DataError(f"{arg}: is a directory, not a file to import") from None
     except OSError as exc:
         raise DataError(f"{arg}: cannot read: {exc.strerror}") from None
+    except ValueError:  # a NUL byte: no system can name a file so
+        raise DataError(f"{arg!r}: not a file name") from None
     return Input(arg, data, path.suffix.lower())
 
 

@@ -41,12 +41,12 @@ VERSIONS = {
     "rss094": "RSS 0.94",
     "rss10": "RSS 1.0 (RDF)",
     "rss20": "RSS 2.0",
-    "rss": "RSS (no version given)",
+    "rss": "RSS with no version given",
     "atom01": "Atom 0.1",
     "atom02": "Atom 0.2",
     "atom03": "Atom 0.3",
     "atom10": "Atom 1.0",
-    "atom": "Atom (no version given)",
+    "atom": "Atom with no version given",
     "cdf": "CDF",
 }
 

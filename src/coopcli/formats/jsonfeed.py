@@ -166,7 +166,7 @@ def read(data: bytes, source: str, content_type: str | None = None) -> ReadResul
     version = document.get("version")
     warnings = []
     if version is None:
-        kind = "JSON Feed (no version given)"
+        kind = "JSON Feed with no version given"
         warnings.append(f"{source}: the JSON Feed has no 'version'; read as JSON Feed 1.1")
     elif (known := _VERSIONS.match(version)) is not None:
         kind = "JSON Feed 1.0" if known.group(1) == "1" else "JSON Feed 1.1"
