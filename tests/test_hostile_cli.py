@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from coopcli.cli.app import app
-from tests.conftest import EXAMPLES
+from tests.conftest import EXAMPLES, Run
 from tests.procs import coopcli_process
 
 COMMANDS = typer.main.get_command(app).commands  # type: ignore[attr-defined]
@@ -156,3 +156,16 @@ def test_real_processes_without_a_terminal_never_hang(seeded: Path, args: list[s
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("Error: ")
     assert seeded.read_bytes() == before
+
+
+@pytest.mark.parametrize("typed", ["\x1e", "a\x1bb", "x\u2028y", "\x07"])
+def test_control_characters_in_a_message_are_shown_escaped(
+    typed: str, run: Run, seeded: Path
+) -> None:
+    """A message quoting what was typed cannot ring, move the cursor or split lines."""
+    result = run("check", f"news{typed}.toml")
+    assert result.exit_code in (1, 2)
+    line = result.stderr.strip()
+    assert line.startswith("Error: ")
+    assert "\n" not in line
+    assert not any(ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0 for ch in line)

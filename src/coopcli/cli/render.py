@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -61,8 +62,24 @@ def _console(*, stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
+#: Control characters other than tab and newline: a message that quotes what a user
+#: typed or a file held shows them escaped, so they cannot move the cursor, clear the
+#: screen or break the message into several lines.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _visible(text: str) -> str:
+    return _CONTROLS.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
 def message(text: str, *, style: str | None = None, prefix: str = "") -> None:
     """A message for people, on stderr (styled only on a terminal)."""
+    text = _visible(text)
     if sys.stderr.isatty() and style:
         from rich.markup import escape
 

@@ -1,9 +1,9 @@
 """The search index: every item's words in one compact JSON file for ``search.js``.
 
 Each item is one array ``[path, title, date, type, tag numbers, words]``: ``type``
-indexes ``types`` (labels) and ``type_keys``, and tag numbers index ``tags``, so labels are stored once, and
-``words`` holds the summary's distinct words that the title does not already have,
-lowercased and without accents, as the script compares them.
+indexes ``types`` (labels) and ``type_keys``, and tag numbers index ``tags``, so labels
+are stored once, and ``words`` holds the summary's distinct words that the title does
+not already have, lowercased and without accents, as the script compares them.
 """
 
 from __future__ import annotations
