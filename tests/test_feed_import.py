@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from coopcli import formats, importer
@@ -401,9 +401,11 @@ def test_any_text_in_any_declared_encoding_reads_back(encoding: str, title: str)
     except UnicodeEncodeError:
         return  # not writable in this encoding: nothing to read back
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    expected = feeds.plain_text(title, "text/html", single_line=True)
+    assume(expected is not None)  # a blank title is named after the summary instead
     result = formats.reader("rss").read(rss(title=escaped, encoding=encoding), "feed.xml")
     assert result.warnings == []
-    assert result.drafts[0].title == (feeds.plain_text(title, "text/html", single_line=True))
+    assert result.drafts[0].title == expected
 
 
 # --- undated entries ---------------------------------------------------------------
