@@ -25,8 +25,28 @@ urls = st.builds(
 TYPES = ["news", "spotlight", "champion", "statement", "story"]
 
 
+ZONES = ["Europe/Zurich", "America/New_York", "Asia/Kolkata", "UTC"]
+
+
 @st.composite
-def items(draw: st.DrawFn, n: int) -> Item:
+def embargoes(draw: st.DrawFn) -> str:
+    """A stored embargo (RFC 9557: offset and zone), at a time that exists once."""
+    from zoneinfo import ZoneInfo
+
+    zone = draw(st.sampled_from(ZONES))
+    local = draw(st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2060, 1, 1)))
+    moment = local.replace(microsecond=0, tzinfo=ZoneInfo(zone))
+    return moment.isoformat() + f"[{zone}]"
+
+
+updated_stamps = st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2060, 1, 1)).map(
+    lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")
+)
+
+
+@st.composite
+def items(draw: st.DrawFn, n: int, editorial: bool = False) -> Item:
+    """Any valid item; with ``editorial``, drafts, embargoes and corrections too."""
     return Item(
         id=f"item-{n}",
         type=draw(st.sampled_from(TYPES)),
@@ -35,17 +55,20 @@ def items(draw: st.DrawFn, n: int) -> Item:
         summary=draw(st.none() | texts),
         url=draw(st.none() | urls),
         tags=draw(tags),
+        draft=draw(st.booleans()) if editorial else False,
+        embargo=draw(st.none() | embargoes()) if editorial else None,
+        updated=draw(st.none() | updated_stamps) if editorial else None,
     )
 
 
 @st.composite
-def news_files(draw: st.DrawFn, max_items: int = 6) -> NewsFile:
+def news_files(draw: st.DrawFn, max_items: int = 6, editorial: bool = False) -> NewsFile:
     """A list whose items differ in title or date (import skips the others as duplicates)."""
     count = draw(st.integers(0, max_items))
     chosen: list[Item] = []
     keys = set()
     for n in range(count):
-        item = draw(items(n))
+        item = draw(items(n, editorial))
         key = (item.title.casefold(), item.date)
         if key not in keys:
             keys.add(key)

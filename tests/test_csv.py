@@ -17,7 +17,7 @@ from coopcli.storage.store import Store
 from tests.conftest import Run
 from tests.strategies import news_files
 
-HEADER = "id,type,title,date,summary,url,tags\r\n"
+HEADER = "id,type,title,date,summary,url,tags,draft,embargo,updated\r\n"
 
 
 def test_export_csv_header_and_rows(run: Run, seeded: Path) -> None:
@@ -30,9 +30,9 @@ def test_export_csv_header_and_rows(run: Run, seeded: Path) -> None:
         "and wider social and solidarity economy (SSE) policy makers, researchers and "
         "practitioners from around the world with whom ILO officials have crossed paths "
         "during the course of their work. On this occasion, the ILO interviewed Sung Ho Kim "
-        'from the International Cooperation Department at KFCC.",,\r\n'
+        'from the International Cooperation Department at KFCC.",,,,,\r\n'
         "2021-10-28-ilo-country-briefs,news,ILO country briefs from the Social and Solidarity "
-        "Economy project in Asia,2021-10-28,,,\r\n"
+        "Economy project in Asia,2021-10-28,,,,,,\r\n"
     )
 
 

@@ -15,7 +15,10 @@ def item(path: Path, ref: str) -> dict[str, object]:
     return next(i.to_json() for i in doc.items if i.id == ref)
 
 
-def test_edit_changes_fields_and_keeps_id(run: Run, seeded: Path) -> None:
+def test_edit_changes_fields_and_keeps_id(
+    run: Run, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPCLI_NOW", "2026-12-04T18:30:00+01:00")
     result = run(
         "edit",
         "2021-10-28-ilo",
@@ -33,8 +36,8 @@ def test_edit_changes_fields_and_keeps_id(run: Run, seeded: Path) -> None:
         "sse",
     )
     assert result.exit_code == 0, result.stderr
-    assert (
-        result.stderr == "Changed 2021-10-28-ilo-country-briefs: date, summary, tags, title, type\n"
+    assert result.stderr == (
+        "Changed 2021-10-28-ilo-country-briefs: date, summary, tags, title, type, updated\n"
     )
     assert item(seeded, "2021-10-28-ilo-country-briefs") == {
         "id": "2021-10-28-ilo-country-briefs",
@@ -44,6 +47,8 @@ def test_edit_changes_fields_and_keeps_id(run: Run, seeded: Path) -> None:
         "summary": "Briefs from five countries.",
         "url": None,
         "tags": ["asia", "sse"],
+        # A published item's title and summary changed: a correction, with its time.
+        "updated": "2026-12-04T17:30:00Z",
     }
 
 

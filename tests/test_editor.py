@@ -68,8 +68,9 @@ def kept_draft(stderr: str) -> Path:
 
 
 def test_edit_opens_the_item_as_toml_listing_the_types(
-    run: Run, seeded: Path, plan: Plan, isolated: Path
+    run: Run, seeded: Path, plan: Plan, isolated: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COOPCLI_NOW", "2026-12-04T17:30:00Z")
     seen = isolated / "seen.toml"
     plan(
         {
@@ -83,7 +84,7 @@ def test_edit_opens_the_item_as_toml_listing_the_types(
     )
     result = run("edit", "2021-10-28-ilo")
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"Changed {ID}: date, tags, title\n"
+    assert result.stderr == f"Changed {ID}: date, tags, title, updated\n"
     assert stored(seeded) == {
         "id": ID,
         "type": "news",
@@ -92,6 +93,7 @@ def test_edit_opens_the_item_as_toml_listing_the_types(
         "summary": stored(seeded)["summary"],
         "url": None,
         "tags": ["asia", "sse"],
+        "updated": "2026-12-04T17:30:00Z",
     }
     text = seen.read_text()
     assert text.startswith(f"# Editing {ID} (its id never changes).\n")
@@ -104,14 +106,20 @@ def test_edit_opens_the_item_as_toml_listing_the_types(
     assert list(fields) == ["type", "title", "date", "summary", "url", "tags"]
 
 
-def test_edit_clears_fields_left_empty(run: Run, seeded: Path, plan: Plan) -> None:
+def test_edit_clears_fields_left_empty(
+    run: Run, seeded: Path, plan: Plan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPCLI_NOW", "2021-11-02T09:00:00Z")
     run("edit", ID, "--url", "https://example.org/a", "--summary", "Short.", "--tag", "asia")
     plan({"sub": [[r"^url = .*$", 'url = ""'], [r"^summary = .*$", 'summary = ""']]})
+    # A second correction of the published item, a minute later.
+    monkeypatch.setenv("COOPCLI_NOW", "2021-11-02T09:01:00Z")
     result = run("edit", ID)
     assert result.exit_code == 0, result.stderr
-    assert result.stderr == f"Changed {ID}: summary, url\n"
+    assert result.stderr == f"Changed {ID}: summary, updated, url\n"
     data = stored(seeded)
     assert (data["summary"], data["url"], data["tags"]) == (None, None, ["asia"])
+    assert data["updated"] == "2021-11-02T09:01:00Z"
 
 
 def test_an_unchanged_item_writes_nothing(run: Run, seeded: Path, plan: Plan) -> None:

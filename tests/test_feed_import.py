@@ -159,6 +159,8 @@ def test_atom_03(run: Run, news_file: Path, isolated: Path) -> None:
             "date": dt.date(2004, 1, 2),
             "summary": "Hello & welcome",
             "url": "https://coop.example.org/03",
+            # Modified after it was issued: a correction, kept as coopcli keeps them.
+            "updated": "2004-01-03T10:00:00Z",
         }
     ]
 

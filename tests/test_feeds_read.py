@@ -70,7 +70,10 @@ def test_atom_from_a_publisher() -> None:
         url="https://www.example.org/coop/kim",
         tags=["korea"],
         categories=["Spotlight Interviews with Co-operators", "korea"],
+        # Updated after it was published: a correction, kept in UTC.
+        updated="2021-10-30T08:00:00Z",
     )
+    assert updated_only.updated is None  # no published date: updated is its date
     assert updated_only.date == dt.date(2021, 10, 27)
     assert updated_only.summary == "From the content."
 

@@ -136,9 +136,9 @@ def test_the_http_charset_decides_a_fetched_feeds_encoding(
 
 
 def test_fetch_gives_the_content_type(server: str) -> None:
-    fetched = fetch.get(f"{server}/sjis.xml")
-    assert fetched.content_type == "text/xml; charset=Shift_JIS"
-    assert fetched.data == FEEDS["/sjis.xml"][0]
+    page = fetch.fetch_page(f"{server}/sjis.xml")
+    assert page.content_type == "text/xml; charset=Shift_JIS"
+    assert page.body == FEEDS["/sjis.xml"][0]
 
 
 def test_http_error_is_clear(run: Run, seeded: Path, server: str) -> None:

@@ -84,7 +84,8 @@ def test_add_edit_remove_round_trip(news_file: Path) -> None:
     )
     assert news_file.exists()
     edited = news.edit(item.id, summary="Now with a summary.", add_tags=["ilo"])
-    assert edited.changed == ["summary", "tags"]
+    # A published item's summary changed: a correction, so its time is recorded.
+    assert edited.changed == ["summary", "tags", "updated"]
     assert news.get(item.id).tags == ("asia", "ilo")
     assert news.edit(item.id, summary="Now with a summary.").changed == []
     removed = news.remove([item.id])

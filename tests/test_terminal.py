@@ -103,7 +103,7 @@ def test_an_invalid_edit_reopens_the_editor(seeded: Path, isolated: Path) -> Non
     child.sendline("y")
     shown, status = finish(child)
     assert status == 0, shown
-    assert f"Changed {ID}: title, url" in shown
+    assert f"Changed {ID}: title, updated, url" in shown
     item = next(i for i in Store(seeded).load().items if i.id == ID)
     assert (item.title, item.url) == ("Kept", "https://www.ilo.org/briefs")
 

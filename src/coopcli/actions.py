@@ -18,6 +18,7 @@ from coopcli.core.itemtypes import resolve_type
 if TYPE_CHECKING:
     from coopcli.core.models import Item, NewsFile
     from coopcli.core.search import Hit, SearchQuery
+    from coopcli.core.status import Status
     from coopcli.core.view import ItemView
     from coopcli.storage.index import Index, Query
 
@@ -90,15 +91,32 @@ def select_rows(
     reverse: bool = False,
     limit: int | None = None,
     now: dt.date | None = None,
+    status: Status | None = None,
+    at: dt.datetime | None = None,
 ) -> Selection:
-    """Filter, sort and cut the items, answered by the index: only the rows shown are read."""
+    """Filter, sort and cut the items, answered by the index: only the rows shown are read.
+
+    ``status`` keeps only items with that status at the instant ``at`` (default now).
+    """
     from coopcli.core.itemtypes import all_types
 
     filters = query.Filters.from_args(args, all_types(idx.meta.types), now)
     by_date = sort is query.SortKey.DATE
+    by_status = status is not None
     rows = idx.rows(
-        index_query(filters, newest_first=not reverse, limit=limit if by_date else None)
+        index_query(
+            filters,
+            newest_first=not reverse,
+            limit=limit if by_date and not by_status else None,
+        )
     )
+    if status is not None:
+        from coopcli.core import status as statuses
+
+        moment = at if at is not None else statuses.now()
+        rows = [row for row in rows if statuses.status(row, moment) is status]
+        if by_date:
+            rows = query.limit(rows, limit)
     if not by_date:
         rows = query.limit(query.sort(rows, sort, reverse=reverse), limit)
     return Selection(rows, filters, idx.meta.count)
@@ -187,6 +205,8 @@ def add_item(
     url: str | None = None,
     tags: Sequence[str] = (),
     force: bool = False,
+    draft: bool = False,
+    embargo: str | None = None,
 ) -> Item:
     """Add a new item with a fresh id and return it.
 
@@ -195,6 +215,10 @@ def add_item(
     from coopcli.core.models import Item
 
     key = resolve_type(type, doc.all_types())
+    if doc.tags:
+        from coopcli.core.tags import check_vocabulary
+
+        check_vocabulary(tags, doc.tags)
     taken = {item.id for item in doc.items}
     try:
         item = Item(
@@ -205,6 +229,8 @@ def add_item(
             summary=summary,
             url=url,
             tags=list(tags),
+            draft=draft,
+            embargo=embargo,
         )
     except Exception as exc:
         raise _model_error(exc) from None
@@ -230,8 +256,9 @@ def edit_item(
     """Change an item's fields in place; its id never changes.
 
     An empty ``summary`` or ``url`` clears it. A title and date that another item
-    already has are refused unless ``force``. Returns the item and the names of the
-    fields that changed.
+    already has are refused unless ``force``. A changed title or summary of an item
+    the public can see records the time in ``updated``. Returns the item and the
+    names of the fields that changed.
     """
     item = ids.find(doc.items, ref)
     changes: dict[str, object] = {}
@@ -252,11 +279,24 @@ def edit_item(
             raise UsageError(f"{item.id} has no tag {sorted(unknown)[0]!r}")
         kept = [tag for tag in item.tags if tag.casefold() not in dropped]
         changes["tags"] = kept + list(add_tags)
+        if doc.tags:
+            from coopcli.core.tags import check_vocabulary
+
+            # Only tags the item did not have: an old tag may stay until it is cleaned up.
+            had = {tag.casefold() for tag in item.tags}
+            check_vocabulary([t for t in add_tags if t.strip().casefold() not in had], doc.tags)
     before = item.to_data()
     try:
         updated = item.model_validate({**item.model_dump(), **changes})
     except Exception as exc:
         raise _model_error(exc) from None
+    if (updated.title, updated.summary) != (item.title, item.summary):
+        from coopcli.core import status as statuses
+
+        at = statuses.now()
+        if statuses.is_public(item, at):
+            # A correction of what the public has already seen: feeds and the site say when.
+            updated = updated.model_copy(update={"updated": statuses.updated_stamp(at)})
     if not force:
         _check_duplicate(doc, updated, ignore=item.id)
     after = updated.to_data()
@@ -282,3 +322,14 @@ def remove_items(doc: NewsFile, items: Sequence[Item]) -> None:
     """Remove these items from the document."""
     gone = {item.id for item in items}
     doc.items[:] = [item for item in doc.items if item.id not in gone]
+
+
+def publish_items(doc: NewsFile, items: Sequence[Item]) -> set[str]:
+    """Clear the draft mark and the embargo of these items; the ids that changed."""
+    wanted = {item.id for item in items}
+    changed: set[str] = set()
+    for position, item in enumerate(doc.items):
+        if item.id in wanted and (item.draft or item.embargo is not None):
+            doc.items[position] = item.model_copy(update={"draft": False, "embargo": None})
+            changed.add(item.id)
+    return changed

@@ -68,8 +68,8 @@ def read_input(arg: str) -> Input:
         from urllib.parse import urlsplit
 
         suffix = PurePosixPath(urlsplit(arg).path).suffix.lower()
-        fetched = fetch.get(arg)
-        return Input(arg, fetched.data, suffix, fetched.content_type)
+        page = fetch.fetch_page(arg)
+        return Input(arg, page.body, suffix, page.content_type)
     path = Path(arg)
     try:
         data = path.read_bytes()
@@ -455,6 +455,9 @@ def merge(
                 summary=draft.summary,
                 url=draft.url,
                 tags=[tag for tag in map(_clean_tag, draft.tags) if tag],
+                draft=draft.draft,
+                embargo=draft.embargo,
+                updated=draft.updated,
             )
         except (ValidationError, ValueError) as exc:
             report.invalid.append(skip(_error_message(exc)))

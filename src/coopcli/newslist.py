@@ -34,6 +34,8 @@ from coopcli.storage.store import Store
 if TYPE_CHECKING:
     from coopcli.core.models import Item, NewsFile
     from coopcli.core.search import SearchQuery
+    from coopcli.core.status import Status
+    from coopcli.core.tags import Retag
     from coopcli.core.view import ItemView, Listing
     from coopcli.formats import ReadResult
     from coopcli.importer import Progress, Report, Undated
@@ -140,11 +142,24 @@ class NewsList:
         reverse: bool = False,
         limit: int | None = None,
         now: dt.date | None = None,
+        status: Status | None = None,
+        at: dt.datetime | None = None,
     ) -> actions.Selection:
-        """The items the filters select, newest first (or by ``sort``), with a caption."""
+        """The items the filters select, newest first (or by ``sort``), with a caption.
+
+        ``status`` keeps only drafts, embargoed or published items at the instant
+        ``at`` (default: now).
+        """
         with self.index() as idx:
             return actions.select_rows(
-                idx, filters or FilterArgs(), sort=sort, reverse=reverse, limit=limit, now=now
+                idx,
+                filters or FilterArgs(),
+                sort=sort,
+                reverse=reverse,
+                limit=limit,
+                now=now,
+                status=status,
+                at=at,
             )
 
     def items(
@@ -234,16 +249,24 @@ class NewsList:
         url: str | None = None,
         tags: Sequence[str] = (),
         force: bool = False,
+        draft: bool = False,
+        embargo: str | None = None,
     ) -> ItemView:
         """Add an item and return it with its new id (``date`` defaults to today).
 
         An item with the same title (any case) and date is refused unless ``force``.
         When the file is as coopcli wrote it and the item sorts last, it is appended
-        instead of rewriting the file (the same bytes either way).
+        instead of rewriting the file (the same bytes either way). ``draft`` and
+        ``embargo`` (``"2026-12-10 09:00 Europe/Zurich"`` or the stored form) keep it
+        out of everything public until it is published or the embargo ends.
         """
+        from coopcli.core.status import parse_embargo
         from coopcli.storage.append import NewItem, try_append
 
-        new = NewItem(type, title, _day(date), summary, url, list(tags), force)
+        stored = None if embargo is None else parse_embargo(embargo)
+        new = NewItem(
+            type, title, _day(date), summary, url, list(tags), force, draft=draft, embargo=stored
+        )
         appended = try_append(self.store, new)
         if appended is not None:
             return appended
@@ -257,7 +280,41 @@ class NewsList:
                 url=new.url,
                 tags=new.tags,
                 force=new.force,
+                draft=new.draft,
+                embargo=new.embargo,
             )
+
+    def publish(self, refs: Sequence[str]) -> tuple[list[Item], set[str]]:
+        """Clear the draft mark and embargo of the items named by ``refs``.
+
+        Returns the items and the ids of those that were not already published.
+        """
+        with self.store.transaction() as doc:
+            items = actions.find_items(doc, refs)
+            return items, actions.publish_items(doc, items)
+
+    def retag(self, sources: Sequence[str], target: str, *, dry_run: bool = False) -> list[Retag]:
+        """Replace the tags ``sources`` by ``target`` in every item, in one write.
+
+        The vocabulary (``[tags]``), if the list has one, follows. ``dry_run``
+        says what would change and writes nothing.
+        """
+        from coopcli.core.tags import retag, retag_vocabulary
+
+        if dry_run:
+            doc = self.load()
+            retag_vocabulary(doc.tags, sources, target)
+            return retag(doc.items, sources, target)
+        with self.store.transaction() as doc:
+            changes = retag(doc.items, sources, target)
+            vocabulary = retag_vocabulary(doc.tags, sources, target)
+            after = {change.id: list(change.after) for change in changes}
+            for position, item in enumerate(doc.items):
+                if item.id in after:
+                    doc.items[position] = item.model_copy(update={"tags": after[item.id]})
+            if vocabulary != doc.tags:
+                doc.tags = vocabulary
+        return changes
 
     def edit(
         self,
@@ -353,10 +410,14 @@ class NewsList:
         query: str | None = None,
         title: str | None = None,
         link: str | None = None,
+        include_drafts: bool = False,
+        at: dt.datetime | None = None,
     ) -> Exported:
         """The selected items (or those ``query`` finds, best first) in ``format``.
 
         ``title`` and ``link`` replace the list's own in the export (a feed's).
+        Drafts and items still under embargo at ``at`` (default: now) are left out
+        unless ``include_drafts``.
         """
         from coopcli import formats
         from coopcli.formats.feeds import with_metadata
@@ -370,12 +431,17 @@ class NewsList:
 
             searched = parse_query([query], spaces_make_phrases=False)
             selection = self.search(searched, filters).selection
-        listing = self.listing(selection.items)
+        items = selection.items
+        if not include_drafts:
+            from coopcli.core.status import now, public_only
+
+            items = public_only(items, at if at is not None else now())
+        listing = self.listing(items)
         if title is not None or link is not None:
             listing = with_metadata(listing, title=title, link=link)
         warnings = feed.export_warnings(listing) if feed is not None else []
         text = exporter.export(listing)
-        return Exported(text, format, len(selection.items), warnings)
+        return Exported(text, format, len(items), warnings)
 
     def stats(
         self,

@@ -20,11 +20,15 @@ from coopcli.cli import (
     git,
     importing,
     items,
+    links,
+    log,
+    publish,
     render,
     search,
     settings,
     site,
     stats,
+    tags,
 )
 from coopcli.cli.context import Invocation
 from coopcli.cli.options import FileOption
@@ -110,7 +114,21 @@ def main() -> NoReturn:
 
 
 #: The command groups, everyday work first.
-GROUPS = (items, search, exporting, importing, site, stats, settings, git, backup)
+GROUPS = (
+    items,
+    publish,
+    search,
+    exporting,
+    importing,
+    site,
+    stats,
+    tags,
+    links,
+    settings,
+    git,
+    log,
+    backup,
+)
 for _group in GROUPS:
     app.registered_commands.extend(_group.commands.registered_commands)
     app.registered_groups.extend(_group.commands.registered_groups)

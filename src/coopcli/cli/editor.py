@@ -347,6 +347,14 @@ def new_item(
         render.info("Cancelled; nothing was added.")
         return None
     new = NewItem(
-        fields.type, fields.title, fields.date, fields.summary, fields.url, fields.tags, given.force
+        fields.type,
+        fields.title,
+        fields.date,
+        fields.summary,
+        fields.url,
+        fields.tags,
+        given.force,
+        draft=given.draft,
+        embargo=given.embargo,
     )
     return new, draft

@@ -79,9 +79,19 @@ def export(
             metavar="URL",
         ),
     ] = None,
+    include_drafts: Annotated[
+        bool,
+        typer.Option(
+            "--include-drafts",
+            help="Also export drafts and items whose embargo has not ended (for review).",
+        ),
+    ] = False,
     file: FileOption = None,
 ) -> None:
     """Export items (all, filtered or found by a search) in a publishing format.
+
+    Drafts and items still under embargo are left out unless --include-drafts; an
+    embargoed item is in every export made after its embargo ends.
 
     Example: coopcli export --format json --since 2021-10 --query untfsse --output news.json
 
@@ -101,7 +111,9 @@ def export(
     defaults = feed_defaults()
     title = feed_title if feed_title is not None or meta.title else defaults.title
     link = feed_link if feed_link is not None or meta.link else defaults.link
-    exported = news.export(name, filters, query=query, title=title, link=link)
+    exported = news.export(
+        name, filters, query=query, title=title, link=link, include_drafts=include_drafts
+    )
     for line in exported.warnings:
         render.warning(line)
     if target is None:

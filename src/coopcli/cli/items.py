@@ -20,10 +20,11 @@ from coopcli.cli.options import (
     SortOption,
     with_filters,
 )
-from coopcli.core.errors import CoopError, UsageError
+from coopcli.core.errors import CoopError, DataError, UsageError
 from coopcli.core.query import FilterArgs, SortKey
 
 if TYPE_CHECKING:
+    from coopcli.core.status import Status
     from coopcli.newslist import NewsList
     from coopcli.storage.append import NewItem
 
@@ -75,6 +76,30 @@ IdArgument = Annotated[
 ]
 
 
+DraftFlag = Annotated[
+    bool,
+    typer.Option("--draft", help="Keep it out of exports, feeds and the site until published."),
+]
+EmbargoOption = Annotated[
+    str | None,
+    typer.Option(
+        "--embargo",
+        help="Keep it out of anything public until then: '2026-12-10 09:00 Europe/Geneva'.",
+        metavar="WHEN",
+        show_default=False,
+    ),
+]
+StatusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--status",
+        help="Only items that are draft, embargoed or published now (default: all; "
+        "given, a pipe gets a fifth column with each item's status).",
+        metavar="draft|embargoed|published|all",
+        show_default=False,
+    ),
+]
+
 EditFlag = Annotated[
     bool, typer.Option("--edit", "-e", help="Write the item in your editor ($VISUAL, $EDITOR).")
 ]
@@ -90,21 +115,67 @@ def add(
     url: UrlOption = None,
     tag: TagsOption = None,
     force: ForceOption = False,
+    draft: DraftFlag = False,
+    embargo: EmbargoOption = None,
     edit: EditFlag = False,
+    from_url: Annotated[
+        str | None,
+        typer.Option(
+            "--from-url",
+            help="Fill title, summary, date and URL from this web page.",
+            metavar="URL",
+            show_default=False,
+        ),
+    ] = None,
+    from_file: Annotated[
+        str | None,
+        typer.Option(
+            "--from-file",
+            help="Fill them from a saved web page.",
+            metavar="PAGE.html",
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="With --from-url/--from-file: take what was found."),
+    ] = False,
     file: FileOption = None,
 ) -> None:
     """Add an item and print its new id.
 
     On a terminal without flags, asks for each field; --edit writes it in your editor.
+    --draft and --embargo keep it out of everything public until `coopcli publish`
+    or until the embargo's time. --from-url fills the fields from a page's
+    schema.org, Open Graph or <meta> data, to confirm at the prompts (or --yes).
 
     Example: coopcli add --type news --title "ILO country briefs" --date "28 October 2021"
 
+    Example: coopcli add -t statement --title "Report" --embargo "2026-12-10 09:00 Europe/Zurich"
+
     Example: coopcli add --edit --type spotlight
+
+    Example: coopcli add --from-url https://www.ilo.org/resource/news/some-story --yes
     """
+    from coopcli.core.status import parse_embargo
     from coopcli.storage.append import NewItem
 
+    stored_embargo = None if embargo is None else parse_embargo(embargo)
     news = open_list(ctx, file)
-    given = NewItem(type or "", title or "", date_or_today(date), summary, url, tag or [], force)
+    given = NewItem(
+        type or "",
+        title or "",
+        date_or_today(date),
+        summary,
+        url,
+        tag or [],
+        force,
+        draft=draft,
+        embargo=stored_embargo,
+    )
+    if from_url is not None or from_file is not None:
+        _add_from_page(news, given, from_url, from_file, yes=yes, date_given=date is not None)
+        return
     no_fields = all(v is None for v in (type, title, date, summary, url, tag))
     if edit or (no_fields and cliutil.interactive()):
         _add_interactively(news, given, edit=edit)
@@ -128,8 +199,38 @@ def _save_new(news: NewsList, new: NewItem) -> str:
         url=new.url,
         tags=new.tags,
         force=new.force,
+        draft=new.draft,
+        embargo=new.embargo,
     )
     return item.id
+
+
+def _add_from_page(
+    news: NewsList,
+    given: NewItem,
+    from_url: str | None,
+    from_file: str | None,
+    *,
+    yes: bool,
+    date_given: bool,
+) -> None:
+    """``add --from-url``/``--from-file``: fields from the page, confirmed or taken."""
+    from coopcli.cli import frompage
+
+    if not yes and not cliutil.interactive():
+        raise UsageError(
+            "add --from-url/--from-file: no terminal to confirm the fields on; "
+            "add --yes to take them as found"
+        )
+    page, source = frompage.read_page(from_url, from_file)
+    filled = frompage.fill(given, page, source, date_given=date_given)
+    if not yes:
+        frompage.describe(page, source)
+        _add_interactively(news, filled, edit=False)
+        return
+    if not filled.title:
+        raise DataError(f"{source}: found no title in the page; give one with --title")
+    render.write(f"{_save_new(news, replace(filled, type=filled.type or 'news'))}\n")
 
 
 def _add_interactively(news: NewsList, given: NewItem, *, edit: bool) -> None:
@@ -167,18 +268,24 @@ def list_(
     sort: SortOption = SortKey.DATE,
     reverse: ReverseOption = False,
     format: FormatOption = None,
+    status: StatusOption = None,
     no_pager: NoPagerOption = False,
     file: FileOption = None,
 ) -> None:
-    """List items, newest first.
+    """List items, newest first; drafts and embargoed items are marked.
 
     Example: coopcli list --type spotlight --since 2021-10 -n 20
+
+    Example: coopcli list --status draft
     """
     from coopcli.cli.pager import paging
     from coopcli.config import date_format
+    from coopcli.core import status as statuses
 
+    wanted = _status_choice(status)
+    at = statuses.now()
     news = read_list(ctx, file)
-    selection = news.select(filters, sort=sort, reverse=reverse, limit=limit)
+    selection = news.select(filters, sort=sort, reverse=reverse, limit=limit, status=wanted, at=at)
     labels = news.types()
     with paging(not no_pager):
         render.print_items(
@@ -187,7 +294,23 @@ def list_(
             format,
             caption=selection.caption(),
             date_format=date_format(),
+            at=at,
+            status_column=status is not None,
         )
+
+
+def _status_choice(text: str | None) -> Status | None:
+    """The status ``--status`` names (None for all)."""
+    from coopcli.core.status import Status
+
+    if text is None or text.strip().lower() == "all":
+        return None
+    try:
+        return Status(text.strip().lower())
+    except ValueError:
+        raise UsageError(
+            f"--status {text!r}: not one of draft, embargoed, published, all"
+        ) from None
 
 
 @commands.command()
@@ -204,12 +327,13 @@ def show(
     """
     from coopcli.cli.pager import paging
     from coopcli.config import date_format
+    from coopcli.core.status import now
 
     news = read_list(ctx, file)
     item = news.get(id)
     label = news.types().get(item.type, item.type)
     with paging(not no_pager):
-        render.print_item(item, label, format, date_format=date_format())
+        render.print_item(item, label, format, date_format=date_format(), at=now())
 
 
 @commands.command()

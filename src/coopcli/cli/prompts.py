@@ -132,6 +132,8 @@ def ask_item(types: Mapping[str, str], today: dt.date, given: NewItem | None = N
         url=url or None,
         tags=tags,
         force=given.force if given else False,
+        draft=given.draft if given else False,
+        embargo=given.embargo if given else None,
     )
 
 
@@ -139,7 +141,17 @@ def confirm_save(item: NewItem, label: str, date_format: str | None) -> bool:
     """Show the item as it will be saved and ask whether to save it."""
     from coopcli.core.view import Row
 
-    row = Row("", item.type, item.title, item.date, item.summary, item.url, tuple(item.tags))
+    row = Row(
+        "",
+        item.type,
+        item.title,
+        item.date,
+        item.summary,
+        item.url,
+        tuple(item.tags),
+        item.draft,
+        item.embargo,
+    )
     render.info("")
     render.preview_item(row, label, date_format=date_format)
     render.info("")

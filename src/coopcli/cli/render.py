@@ -176,8 +176,12 @@ def items_table(
     caption: str | None = None,
     date_format: str | None = None,
     highlights: Mapping[str, Spans] | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """Print items as a table numbered like the listing page (matches highlighted)."""
+    """Print items as a table numbered like the listing page (matches highlighted).
+
+    With ``at``, drafts and items under embargo at that instant are marked.
+    """
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -200,7 +204,11 @@ def items_table(
         row: list[str | Text] = [str(number), item.id]
         if show_date:
             row.append(format_date(item.date, date_format))
-        row += [labels.get(item.type, item.type), highlighted(item.title, spans.get("title", ()))]
+        title = highlighted(item.title, spans.get("title", ()))
+        mark = status_mark(item, at)
+        if mark:
+            title = Text.assemble((f"[{mark}] ", "bold yellow"), title)
+        row += [labels.get(item.type, item.type), title]
         if show_summary:
             text, moved = _one_line(item.summary or "", spans.get("summary", ()))
             cell = highlighted(text, moved, snippet=True)
@@ -219,19 +227,29 @@ def print_items(
     extra: Callable[[ItemView], Mapping[str, Any]] | None = None,
     date_format: str | None = None,
     highlights: Mapping[str, Spans] | None = None,
+    at: dt.datetime | None = None,
+    status_column: bool = False,
 ) -> None:
     """Print items in the chosen format (see :func:`default_format`).
 
     ``extra`` adds fields to each JSON object (search adds its score);
-    ``date_format`` changes how the table shows dates (never JSON or TSV).
+    ``date_format`` changes how the table shows dates (never JSON or TSV); with
+    ``at``, drafts and embargoed items are marked in the table, and with
+    ``status_column`` too each item's status is a fifth TSV column and a ``status``
+    key in JSON (scripts that expect the usual columns and keys get them unless asked).
     """
     fmt = default_format(fmt)
 
     def as_json(item: ItemView) -> dict[str, Any]:
         data = to_json(item)
+        if at is not None and status_column:
+            data["status"] = _status(item, at)
         if extra is not None:
             data.update(extra(item))
         return data
+
+    def tsv_status(item: ItemView) -> str:
+        return "" if at is None or not status_column else f"\t{_status(item, at)}"
 
     if fmt is OutputFormat.json:
         write(_json([as_json(item) for item in items]) + "\n")
@@ -240,16 +258,52 @@ def print_items(
     elif fmt is OutputFormat.tsv:
         write(
             "".join(
-                f"{item.id}\t{item.date.isoformat()}\t{item.type}\t{_tsv_cell(item.title)}\n"
+                f"{item.id}\t{item.date.isoformat()}\t{item.type}\t{_tsv_cell(item.title)}"
+                f"{tsv_status(item)}\n"
                 for item in items
             )
         )
     else:
-        items_table(items, labels, caption=caption, date_format=date_format, highlights=highlights)
+        items_table(
+            items,
+            labels,
+            caption=caption,
+            date_format=date_format,
+            highlights=highlights,
+            at=at,
+        )
 
 
-def _fields(item: ItemView, label: str, date_format: str | None) -> list[tuple[str, str]]:
+def _status(item: ItemView, at: dt.datetime) -> str:
+    from coopcli.core.status import status
+
+    return status(item, at).value
+
+
+def status_mark(item: ItemView, at: dt.datetime | None) -> str | None:
+    """``draft`` or ``embargoed until 2026-12-10 09:00 Europe/Geneva``; None when public."""
+    if at is None or not (item.draft or item.embargo):
+        return None
+    from coopcli.core.status import Status, describe_embargo, status
+
+    now = status(item, at)
+    if now is Status.draft:
+        return "draft"
+    if now is Status.embargoed and item.embargo is not None:
+        return f"embargoed until {describe_embargo(item.embargo)}"
+    return None
+
+
+def _fields(
+    item: ItemView, label: str, date_format: str | None, at: dt.datetime | None = None
+) -> list[tuple[str, str]]:
     fields = [("id", item.id)] if item.id else []
+    mark = status_mark(item, at)
+    if mark is not None:
+        fields.append(("status", mark.upper() if mark == "draft" else mark))
+    elif at is None and (item.draft or item.embargo):
+        # No clock given (a preview before saving): say what the item will be.
+        fields.append(("status", "draft" if item.draft else "embargoed"))
     fields += [
         ("type", f"{label} ({item.type})"),
         ("title", item.title),
@@ -259,18 +313,31 @@ def _fields(item: ItemView, label: str, date_format: str | None) -> list[tuple[s
         fields.append(("url", item.url))
     if item.tags:
         fields.append(("tags", ", ".join(item.tags)))
+    if at is not None and item.embargo and mark is None:
+        from coopcli.core.status import describe_embargo
+
+        fields.append(("embargo", f"ended {describe_embargo(item.embargo)}"))
+    if item.updated:
+        fields.append(("updated", item.updated))
     return fields
 
 
-def _item_grid(console: Console, item: ItemView, label: str, date_format: str | None) -> None:
+def _item_grid(
+    console: Console,
+    item: ItemView,
+    label: str,
+    date_format: str | None,
+    at: dt.datetime | None = None,
+) -> None:
     from rich.table import Table
     from rich.text import Text
 
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="dim", no_wrap=True)
     grid.add_column()
-    for name, value in _fields(item, label, date_format):
-        grid.add_row(name, Text(value, style="bold" if name == "title" else ""))
+    styles = {"title": "bold", "status": "bold yellow"}
+    for name, value in _fields(item, label, date_format, at):
+        grid.add_row(name, Text(value, style=styles.get(name, "")))
     console.print(grid)
     if item.summary:
         console.print()
@@ -278,20 +345,31 @@ def _item_grid(console: Console, item: ItemView, label: str, date_format: str | 
 
 
 def print_item(
-    item: ItemView, label: str, fmt: OutputFormat | None, *, date_format: str | None = None
+    item: ItemView,
+    label: str,
+    fmt: OutputFormat | None,
+    *,
+    date_format: str | None = None,
+    at: dt.datetime | None = None,
 ) -> None:
-    """Print one item in full (``date_format`` applies to the terminal view only)."""
+    """Print one item in full (``date_format`` applies to the terminal view only).
+
+    With ``at``, a draft or an item under embargo then says so in a ``status`` line.
+    """
     fmt = default_format(fmt)
     if fmt in (OutputFormat.json, OutputFormat.jsonl):
-        write(_json(to_json(item), indent=2 if fmt is OutputFormat.json else None) + "\n")
+        data = to_json(item)
+        if at is not None and (item.draft or item.embargo):
+            data["status"] = _status(item, at)
+        write(_json(data, indent=2 if fmt is OutputFormat.json else None) + "\n")
         return
     if fmt is OutputFormat.tsv:
-        lines = [f"{name}: {value}" for name, value in _fields(item, label, None)]
+        lines = [f"{name}: {value}" for name, value in _fields(item, label, None, at)]
         if item.summary:
             lines += ["", item.summary]
         write("\n".join(lines) + "\n")
         return
-    _item_grid(_console(), item, label, date_format)
+    _item_grid(_console(), item, label, date_format, at)
 
 
 def preview_item(item: ItemView, label: str, *, date_format: str | None = None) -> None:
@@ -314,6 +392,30 @@ def settings_table(rows: Sequence[tuple[str, str, str]], fmt: OutputFormat | Non
     table.add_column("From", style="dim")
     for name, value, source in rows:
         table.add_row(name, Text(value), Text(source))
+    _console().print(table)
+
+
+def simple_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    fmt: OutputFormat | None = None,
+    *,
+    right: Sequence[str] = (),
+) -> None:
+    """Rows with a header: a table on a terminal, tab-separated lines (no header) in a
+    pipe, unless ``fmt`` chooses (JSON is the caller's)."""
+    if default_format(fmt) is not OutputFormat.table:
+        write("".join("\t".join(_tsv_cell(cell) for cell in row) + "\n" for row in rows))
+        return
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for header in headers:
+        table.add_column(header, justify="right" if header in right else "left")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
     _console().print(table)
 
 

@@ -76,6 +76,13 @@ def site(
             metavar="N",
         ),
     ] = None,
+    include_drafts: Annotated[
+        bool,
+        typer.Option(
+            "--include-drafts",
+            help="Also publish drafts and items under embargo (a preview for the team).",
+        ),
+    ] = False,
     file: FileOption = None,
 ) -> None:
     """Publish the list as a static website with feeds and search.
@@ -108,6 +115,7 @@ def site(
         page_size=_pick(page_size, config, "page_size", DEFAULT_PAGE_SIZE),
         feed_size=config.get("feed_size", 50),
         lang=config.get("lang", "en"),
+        include_drafts=include_drafts,
     )
     if not serve:
         try:

@@ -14,6 +14,7 @@ The rules, for each id (and likewise for each feed metadata field and each entry
 - the same field changed differently on both sides: a conflict, the item kept as OURS
   has that field;
 - edited on one side and removed on the other: a conflict, the edited version kept;
+- ``updated`` set differently on both sides (two corrections): the later time kept;
 - one id given to two different new items (two people adding items with the same
   date and title words): THEIRS' item gets a new id by the usual scheme
   (:func:`coopcli.core.ids.new_id`), so neither is dropped.
@@ -29,6 +30,7 @@ from typing import Any
 
 from coopcli.core.ids import new_id
 from coopcli.core.itemtypes import BUILTIN_TYPES
+from coopcli.core.status import updated_instant
 from coopcli.core.view import ITEM_FIELDS
 
 META_FIELDS = ("title", "link", "description")
@@ -148,6 +150,7 @@ def _full(item: Data) -> dict[str, Any]:
     """Every field present (missing optional ones as None, tags as a list)."""
     data = {name: item.get(name) for name in ITEM_FIELDS}
     data["tags"] = list(item.get("tags") or ())
+    data["draft"] = bool(item.get("draft"))
     return data
 
 
@@ -159,6 +162,11 @@ def _stored(item: Mapping[str, Any]) -> dict[str, Any]:
             data[name] = item[name]
     if item.get("tags"):
         data["tags"] = list(item["tags"])
+    if item.get("draft"):
+        data["draft"] = True
+    for name in ("embargo", "updated"):
+        if item.get(name) is not None:
+            data[name] = item[name]
     return data
 
 
@@ -170,6 +178,10 @@ def _merge_item(base: Data, ours: Data, theirs: Data) -> tuple[dict[str, Any], t
     for name in ITEM_FIELDS:
         if name == "tags":
             merged[name] = _merge_tags(b[name], o[name], t[name])
+            continue
+        if name == "updated" and o[name] and t[name] and b[name] not in (o[name], t[name]):
+            # Both sides corrected the item: it was last updated at the later time.
+            merged[name] = max(o[name], t[name], key=updated_instant)
             continue
         merged[name], clash = _merge_value(b[name], o[name], t[name])
         if clash:
@@ -258,6 +270,7 @@ def merge_documents(base: Data, ours: Data, theirs: Data) -> MergeResult:
             document[name] = value
 
     types = _merge_types(base, ours, theirs, result)
+    vocabulary = _merge_types(base, ours, theirs, result, key="tags")
     in_use = {item["type"] for item in merged.values()}
     for key in sorted(in_use - types.keys() - BUILTIN_TYPES.keys()):
         for doc in (ours, theirs, base):
@@ -268,28 +281,34 @@ def merge_documents(base: Data, ours: Data, theirs: Data) -> MergeResult:
                 break
     if types:
         document["types"] = dict(sorted(types.items()))
+    if vocabulary:
+        document["tags"] = dict(sorted(vocabulary.items(), key=lambda pair: pair[0].casefold()))
     document["items"] = sorted(merged.values(), key=_order)
     result.document = document
     return result
 
 
-def _merge_types(base: Data, ours: Data, theirs: Data, result: MergeResult) -> dict[str, str]:
-    b_types, o_types, t_types = (dict(doc.get("types") or {}) for doc in (base, ours, theirs))
+def _merge_types(
+    base: Data, ours: Data, theirs: Data, result: MergeResult, key: str = "types"
+) -> dict[str, str]:
+    """Merge a table of labels: ``[types]``, or the tag vocabulary ``[tags]``."""
+    what = "type" if key == "types" else "tag"
+    b_types, o_types, t_types = (dict(doc.get(key) or {}) for doc in (base, ours, theirs))
     types: dict[str, str] = {}
-    for key in sorted(b_types.keys() | o_types.keys() | t_types.keys()):
-        b, o, t = b_types.get(key), o_types.get(key), t_types.get(key)
+    for name in sorted(b_types.keys() | o_types.keys() | t_types.keys()):
+        b, o, t = b_types.get(name), o_types.get(name), t_types.get(name)
         if b is not None and (o is None) != (t is None) and (o or t) != b:
             kept = "ours" if t is None else "theirs"
             result.conflicts.append(
-                Conflict("type", key, ConflictKind.EDITED_REMOVED, b, o, t, kept)
+                Conflict(what, name, ConflictKind.EDITED_REMOVED, b, o, t, kept)
             )
-            types[key] = o or t  # type: ignore[assignment]
+            types[name] = o or t  # type: ignore[assignment]
             continue
         value, clash = _merge_value(b, o, t)
         if clash:
             result.conflicts.append(
-                Conflict("type", key, ConflictKind.CHANGED_BOTH, b, o, t, "ours")
+                Conflict(what, name, ConflictKind.CHANGED_BOTH, b, o, t, "ours")
             )
         if value is not None:
-            types[key] = value
+            types[name] = value
     return types

@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
     model_validator,
@@ -23,10 +24,18 @@ from pydantic import (
 
 from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
 from coopcli.core.rules import ID_MAX_LENGTH, ID_PATTERN, TAG_PATTERN, check_url, unique_tags
+from coopcli.core.status import check_embargo, check_updated
 from coopcli.core.view import document_data, to_data, to_json
 
 #: The newest file version this coopcli reads and writes.
 FILE_VERSION = 1
+
+
+def _datetime_to_text(value: object) -> object:
+    # A TOML file written by hand may hold a native date-time; it is kept as ISO text.
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.isoformat().replace("+00:00", "Z")
+    return value
 
 
 def _blank_to_none(value: object) -> object:
@@ -54,6 +63,14 @@ class Item(BaseModel):
     summary: OptionalText = None
     url: Annotated[OptionalText, AfterValidator(check_url)] = None
     tags: Annotated[list[Tag], AfterValidator(unique_tags)] = Field(default_factory=list)
+    #: Never public until published (``coopcli publish``).
+    draft: StrictBool = False
+    #: Public from this instant on: ``2026-12-10T09:00:00+01:00[Europe/Geneva]``.
+    embargo: Annotated[str | None, AfterValidator(check_embargo)] = None
+    #: When a published item's title or summary was last corrected (UTC ISO date-time).
+    updated: Annotated[
+        str | None, BeforeValidator(_datetime_to_text), AfterValidator(check_updated)
+    ] = None
 
     @field_validator("date", mode="before")
     @classmethod
@@ -69,7 +86,7 @@ class Item(BaseModel):
         return to_data(self)
 
     def to_json(self) -> dict[str, Any]:
-        """The item for ``--format json``: every field present, the date as ISO text."""
+        """The item for ``--format json`` (see :func:`coopcli.core.view.to_json`)."""
         return to_json(self)
 
 
@@ -83,6 +100,8 @@ class NewsFile(BaseModel):
     link: Annotated[OptionalText, AfterValidator(check_url)] = None
     description: OptionalText = None
     types: dict[TypeKey, Text] = Field(default_factory=dict)
+    #: The list's tag vocabulary (allowed tag -> label); empty allows any tag.
+    tags: dict[Tag, Text] = Field(default_factory=dict)
     items: list[Item] = Field(default_factory=list)
 
     @field_validator("version")

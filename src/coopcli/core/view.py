@@ -16,9 +16,22 @@ from typing import Any, NamedTuple, Protocol
 #: An item's fields in the order they are stored: the one list that the model, the
 #: index, the merge driver, CSV and the editor follow. A new field is added here, to
 #: :class:`ItemView` and :class:`Row`, and to the formats that show it.
-ITEM_FIELDS = ("id", "type", "title", "date", "summary", "url", "tags")
-#: The fields a person writes (coopcli gives the id).
-EDITABLE_FIELDS = ITEM_FIELDS[1:]
+ITEM_FIELDS = (
+    "id",
+    "type",
+    "title",
+    "date",
+    "summary",
+    "url",
+    "tags",
+    "draft",
+    "embargo",
+    "updated",
+)
+#: The fields a person writes in the editor: coopcli gives the id, and the editorial
+#: fields have their own commands (``--draft``, ``--embargo``, ``publish``) or are
+#: recorded by coopcli (``updated``).
+EDITABLE_FIELDS = ITEM_FIELDS[1:7]
 
 
 class ItemView(Protocol):
@@ -38,6 +51,12 @@ class ItemView(Protocol):
     def url(self) -> str | None: ...
     @property
     def tags(self) -> Sequence[str]: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def embargo(self) -> str | None: ...
+    @property
+    def updated(self) -> str | None: ...
 
 
 class Row(NamedTuple):
@@ -54,11 +73,15 @@ class Row(NamedTuple):
     summary: str | None = None
     url: str | None = None
     tags: tuple[str, ...] = ()
+    draft: bool = False
+    embargo: str | None = None
+    updated: str | None = None
 
 
 def to_json(item: ItemView) -> dict[str, Any]:
-    """The item for ``--format json``: every field present, the date as ISO text."""
-    return {
+    """The item for ``--format json``: the date as ISO text; every field present except
+    ``draft``, ``embargo`` and ``updated``, which appear when set."""
+    data: dict[str, Any] = {
         "id": item.id,
         "type": item.type,
         "title": item.title,
@@ -67,6 +90,15 @@ def to_json(item: ItemView) -> dict[str, Any]:
         "url": item.url,
         "tags": list(item.tags),
     }
+    # The editorial fields only where set, so lists that do not use them (and the
+    # scripts reading their JSON) see exactly the seven fields they always had.
+    if item.draft:
+        data["draft"] = True
+    if item.embargo is not None:
+        data["embargo"] = item.embargo
+    if item.updated is not None:
+        data["updated"] = item.updated
+    return data
 
 
 def to_data(item: ItemView) -> dict[str, Any]:
@@ -83,6 +115,12 @@ def to_data(item: ItemView) -> dict[str, Any]:
         data["url"] = item.url
     if item.tags:
         data["tags"] = list(item.tags)
+    if item.draft:
+        data["draft"] = True
+    if item.embargo is not None:
+        data["embargo"] = item.embargo
+    if item.updated is not None:
+        data["updated"] = item.updated
     return data
 
 
@@ -132,5 +170,9 @@ def document_data(doc: DocumentView) -> dict[str, Any]:
             data[key] = value
     if doc.types:
         data["types"] = dict(sorted(doc.types.items()))
+    # The tag vocabulary (``[tags]``), which only the item file's own model carries.
+    vocabulary = getattr(doc, "tags", None)
+    if vocabulary:
+        data["tags"] = dict(sorted(vocabulary.items(), key=lambda pair: pair[0].casefold()))
     data["items"] = [to_data(item) for item in sorted(doc.items, key=stored_order)]
     return data

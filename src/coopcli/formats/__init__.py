@@ -63,6 +63,9 @@ class Draft:
     problem: str | None = None
     #: What the reader had to make up for the entry (shown, the entry is kept).
     note: str | None = None
+    draft: bool = False
+    embargo: str | None = None
+    updated: str | None = None
 
 
 @dataclass

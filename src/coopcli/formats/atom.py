@@ -42,7 +42,7 @@ def export(doc: DocumentView) -> str:
         _sub(feed, "subtitle", doc.description, type="text")
     _sub(feed, "link", rel="alternate", href=meta.link)
     _sub(feed, "id", meta.link)
-    _sub(feed, "updated", feeds.rfc3339(feeds.newest(doc)))
+    _sub(feed, "updated", feeds.last_updated(doc))
     author = _sub(feed, "author")
     _sub(author, "name", meta.title)
     _sub(feed, "generator", "coopcli", version=__version__)
@@ -52,7 +52,8 @@ def export(doc: DocumentView) -> str:
         _sub(entry, "link", rel="alternate", href=item.url or meta.link)
         _sub(entry, "id", feeds.guid(meta.link, item.id))
         _sub(entry, "published", feeds.rfc3339(item.date))
-        _sub(entry, "updated", feeds.rfc3339(item.date))
+        # A correction's time (coopcli's ``updated``), else the publication date.
+        _sub(entry, "updated", feeds.entry_updated(item))
         if item.summary is not None:
             _sub(entry, "summary", item.summary, type="text")
         _sub(

@@ -1,6 +1,7 @@
 """A spreadsheet: a header row, then one row per item, UTF-8.
 
-Columns: ``id, type, title, date, summary, url, tags`` (tags joined by ``;``).
+Columns: ``id, type, title, date, summary, url, tags, draft, embargo, updated`` (tags
+joined by ``;``; ``draft`` is ``true`` or empty; an embargo and ``updated`` as stored).
 Spreadsheets run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula,
 so such cells are written with a leading ``'`` (which spreadsheets show as text);
 reading undoes it, so a list exported and imported again comes back unchanged.
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
 
 COLUMNS = ITEM_FIELDS
+_TRUE = ("true", "yes", "1")
+_FALSE = ("false", "no", "0", "")
 #: What makes a spreadsheet read a cell as a formula (tab and CR too, per OWASP).
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _QUOTE = "'"
@@ -57,6 +60,9 @@ def export(doc: DocumentView) -> str:
             item.summary or "",
             item.url or "",
             ";".join(item.tags),
+            "true" if item.draft else "",
+            item.embargo or "",
+            item.updated or "",
         ]
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
@@ -121,6 +127,9 @@ def read(data: bytes, source: str) -> ReadResult:
                 return value or None
 
             tags = [tag.strip() for tag in (get("tags") or "").split(";") if tag.strip()]
+            draft = (get("draft") or "").lower()
+            if draft not in _TRUE + _FALSE:
+                raise DataError(f"{where}: draft: {draft!r} is not true or false")
             drafts.append(
                 Draft(
                     title=get("title"),
@@ -130,6 +139,9 @@ def read(data: bytes, source: str) -> ReadResult:
                     url=get("url"),
                     tags=tags,
                     id=get("id"),
+                    draft=draft in _TRUE,
+                    embargo=get("embargo"),
+                    updated=get("updated"),
                 )
             )
     except csv.Error as exc:

@@ -166,6 +166,52 @@ def newest(doc: DocumentView) -> dt.date:
     return max((item.date for item in doc.items), default=today())
 
 
+def entry_updated(item: ItemView) -> str:
+    """When the entry last changed (RFC 3339): its correction's time, else its date."""
+    return item.updated if item.updated is not None else rfc3339(item.date)
+
+
+def last_updated(doc: DocumentView) -> str:
+    """When the feed last changed: the newest date or correction (RFC 3339, UTC)."""
+    from coopcli.core.status import updated_instant, updated_stamp
+
+    newest_day = rfc3339(newest(doc))
+    times = [item.updated for item in doc.items if item.updated is not None]
+    if not times:
+        return newest_day
+    latest = max(times, key=updated_instant)
+    if updated_instant(latest) <= updated_instant(newest_day):
+        return newest_day
+    return updated_stamp(updated_instant(latest))
+
+
+def correction(published: object, updated: object) -> str | None:
+    """A feed entry's ``updated`` as coopcli stores it, when it differs from ``published``.
+
+    Atom requires ``updated`` on every entry; only one later than ``published`` says
+    the entry was corrected. Dates that are not RFC 3339 are ignored.
+    """
+    from coopcli.core.status import updated_stamp
+
+    def instant(value: object) -> dt.datetime | None:
+        if not isinstance(value, str):
+            return None
+        try:
+            if _RFC3339_DAY.match(value):
+                moment = dt.datetime.fromisoformat(value.strip().upper().replace("Z", "+00:00"))
+            else:  # RSS's pubDate is RFC 822
+                moment = email.utils.parsedate_to_datetime(value)
+        except (ValueError, TypeError):
+            return None
+        return moment if moment.tzinfo is not None else None
+
+    changed, first = instant(updated), instant(published)
+    # Without a published date, ``updated`` is the entry's date, not a correction.
+    if changed is None or first is None or changed <= first:
+        return None
+    return updated_stamp(changed)
+
+
 def feed_tags(item: ItemView) -> list[str]:
     """The item's tags, cleaned for XML (tags that clean to nothing are dropped)."""
     return [tag for tag in (xml_text(t).strip() for t in item.tags) if tag]

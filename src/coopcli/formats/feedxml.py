@@ -386,6 +386,7 @@ def _entry(entry: object, *, ours: bool, rss: bool, link: str | None) -> Draft:
         id=feeds.item_id_from_guid(feeds._get(entry, "id")) if typed else None,
         problem=None if title else "no title, and no summary to name it after",
         note=note,
+        updated=feeds.correction(feeds._get(entry, "published"), feeds._get(entry, "updated")),
     )
 
 

@@ -42,6 +42,9 @@ def read_document(document: dict[str, Any], source: str) -> ReadResult:
             url=item.url,
             tags=list(item.tags),
             id=item.id,
+            draft=item.draft,
+            embargo=item.embargo,
+            updated=item.updated,
         )
         for item in doc.items
     ]

@@ -44,6 +44,8 @@ def export(doc: DocumentView) -> str:
         if item.summary is not None:
             entry["summary"] = item.summary
         entry["date_published"] = feeds.rfc3339(item.date)
+        if item.updated is not None:
+            entry["date_modified"] = item.updated
         entry["tags"] = [types.get(item.type, item.type), *item.tags]
         entry[feeds.JSONFEED_EXTENSION] = {"type": item.type}
         items.append(entry)
@@ -103,6 +105,7 @@ def _draft(entry: dict[str, Any], link: str | None) -> Draft:
         id=feeds.item_id_from_guid(entry.get("id")) if type_hint else None,
         problem=None if title else "no title, and no summary or content to name it after",
         note=note,
+        updated=feeds.correction(entry.get("date_published"), entry.get("date_modified")),
     )
 
 

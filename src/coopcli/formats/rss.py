@@ -3,7 +3,9 @@
 Summaries go in ``<description>``, which readers treat as HTML, so they are
 HTML-escaped first: a summary ``<script>`` shows as text. The type is a category in
 the ``urn:coopcli:type`` domain and tags are plain categories; the guid is the list's
-link with the item id as fragment (``isPermaLink="false"``).
+link with the item id as fragment (``isPermaLink="false"``). RSS 2.0 has no date for
+a correction, so a corrected item carries Atom's ``<atom:updated>`` (the channel then
+declares the Atom namespace), which feedparser and most readers understand.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from coopcli import __version__
 from coopcli.core.itemtypes import all_types
 from coopcli.core.view import DocumentView
 from coopcli.formats import ReadResult, feeds
+
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 def export_warnings(doc: DocumentView) -> list[str]:
@@ -33,7 +37,9 @@ def export(doc: DocumentView) -> str:
     """The list as an RSS 2.0 document."""
     meta = feeds.metadata(doc, needs_description=True)
     types = all_types(doc.types)
-    rss = etree.Element("rss", version="2.0")
+    corrected = any(item.updated is not None for item in doc.items)
+    # The Atom namespace only when used, so lists without corrections stay plain RSS.
+    rss = etree.Element("rss", version="2.0", nsmap={"atom": ATOM} if corrected else None)
     channel = etree.SubElement(rss, "channel")
     _text(channel, "title", meta.title)
     _text(channel, "link", meta.link)
@@ -49,6 +55,8 @@ def export(doc: DocumentView) -> str:
         if item.summary is not None:
             _text(entry, "description", html.escape(item.summary, quote=False))
         _text(entry, "pubDate", feeds.rfc822(item.date))
+        if item.updated is not None:
+            _text(entry, f"{{{ATOM}}}updated", item.updated)
         guid = _text(entry, "guid", feeds.guid(meta.link, item.id))
         guid.set("isPermaLink", "false")
         category = _text(entry, "category", types.get(item.type, item.type))

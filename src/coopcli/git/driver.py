@@ -64,7 +64,7 @@ def _describe(value: Any) -> str:
 
 
 def _conflict_lines(conflict: Conflict, name: str, conflict_file: Path | None) -> list[str]:
-    what = {"item": "item", "meta": "feed", "type": "type"}[conflict.what]
+    what = {"item": "item", "meta": "feed", "type": "type", "tag": "tag"}[conflict.what]
     lines = [f"CONFLICT in {name}: {what} {conflict.key}: {conflict.kind.value}"]
     if conflict.kind is ConflictKind.EDITED_REMOVED:
         removed = "ours" if conflict.ours is None else "theirs"

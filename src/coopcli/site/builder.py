@@ -295,7 +295,7 @@ def build(item_file: Path, settings: SiteSettings, *, full: bool = False) -> Bui
     With ``full``, every file is rendered again whatever the manifest says.
     """
     started = time.perf_counter()
-    source = read_list(item_file)
+    source = read_list(item_file, include_drafts=settings.include_drafts)
     if settings.page_size < 1:
         raise UsageError(f"--page-size {settings.page_size}: must be 1 or more")
     outputs = plan_site(source, settings)

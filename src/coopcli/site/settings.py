@@ -27,6 +27,8 @@ class SiteSettings:
     page_size: int = DEFAULT_PAGE_SIZE
     feed_size: int = DEFAULT_FEED_SIZE
     lang: str = "en"
+    #: Also publish drafts and items still under embargo (a preview for the team).
+    include_drafts: bool = False
 
     @property
     def base(self) -> str:

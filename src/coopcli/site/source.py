@@ -27,7 +27,7 @@ class SiteSource:
         return all_types(self.types)
 
 
-def read_list(path: Path) -> SiteSource:
+def read_list(path: Path, *, include_drafts: bool = False) -> SiteSource:
     """The validated items of the item file at ``path``.
 
     They come from the list's index (:meth:`coopcli.NewsList.index`), which is
@@ -35,6 +35,8 @@ def read_list(path: Path) -> SiteSource:
     parsing it again: a rebuild after one
     ``add`` should not pay for validating ten thousand items. A missing or malformed
     file is a :class:`~coopcli.core.errors.CoopError` that names the problem and where it is.
+    Drafts and items still under embargo are left out unless ``include_drafts``: an
+    embargoed item is on the first build after its time.
     """
     from coopcli.core.errors import DataError
     from coopcli.newslist import NewsList
@@ -44,4 +46,8 @@ def read_list(path: Path) -> SiteSource:
         raise DataError(f"{path}: no such item file (coopcli add creates it)")
     with news.index() as index:
         meta, items = index.meta, index.rows()
+    if not include_drafts:
+        from coopcli.core.status import now, public_only
+
+        items = public_only(items, now())
     return SiteSource(meta.title, meta.link, meta.description, dict(meta.types), items)

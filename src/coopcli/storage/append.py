@@ -43,6 +43,9 @@ class NewItem:
     url: str | None = None
     tags: Sequence[str] = ()
     force: bool = False
+    draft: bool = False
+    #: In its stored form (:func:`coopcli.core.status.parse_embargo`).
+    embargo: str | None = None
 
 
 def _trimmed(text: str) -> str | None:
@@ -67,6 +70,18 @@ def prepare(idx: index.Index, new: NewItem) -> Row | None:
     tags = rules.clean_tags(new.tags)
     if key is None or not title or not summary_ok or not url_ok or tags is None:
         return None
+    if idx.meta.vocabulary:
+        from coopcli.core.tags import unknown_tags
+
+        if unknown_tags(tags, idx.meta.vocabulary):
+            return None  # the full path explains the refusal
+    if new.embargo is not None:
+        from coopcli.core.status import check_embargo
+
+        try:
+            check_embargo(new.embargo)
+        except ValueError:
+            return None
     try:
         rules.check_url(url)
     except ValueError:
@@ -79,7 +94,7 @@ def prepare(idx: index.Index, new: NewItem) -> Row | None:
     last = idx.meta.last
     if last is None or (new.date.isoformat(), item_id) <= last:
         return None
-    return Row(item_id, key, title, new.date, summary, url, tuple(tags))
+    return Row(item_id, key, title, new.date, summary, url, tuple(tags), new.draft, new.embargo)
 
 
 def _plain(data: dict[str, Any]) -> dict[str, Any]:

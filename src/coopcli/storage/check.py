@@ -4,7 +4,10 @@ Loading stops at the first problem; a pre-commit hook or the web site's CI wants
 them all. Parsing is the store's; the schema is the models' (each item validated on
 its own, so one bad item does not hide the next); on top come the checks that span
 items or look outside the schema: duplicate ids, the same title on the same date,
-unknown types, and dates too far in the future.
+unknown types, tags outside the list's vocabulary (when it has one, ``[tags]``),
+and dates too far in the future on published items (a draft or an
+embargoed item carries the date it is meant to come out on, so its date may be in
+the future; an embargo without an offset and a time-zone name is a schema error).
 """
 
 from __future__ import annotations
@@ -88,6 +91,7 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
 
     from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
     from coopcli.core.models import Item, NewsFile
+    from coopcli.core.tags import unknown_tag_message, unknown_tags
 
     name = str(store.path)
     problems: list[Problem] = []
@@ -122,6 +126,12 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
         problems.append(Problem(name, "schema", "must be a list of items", field="items"))
         return Report(name, 0, problems)
 
+    raw_vocabulary = raw.get("tags")
+    vocabulary = (
+        {k: v for k, v in raw_vocabulary.items() if isinstance(v, str)}
+        if isinstance(raw_vocabulary, dict)
+        else {}
+    )
     ids: dict[str, int] = {}
     titles: dict[tuple[str, dt.date], int] = {}
     latest = today + dt.timedelta(days=tolerance)
@@ -139,6 +149,8 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
             else:
                 if match_type(item.type, types) is None:
                     found.append(("unknown-type", unknown_type_message(item.type, types), "type"))
+                for tag in unknown_tags(item.tags, vocabulary):
+                    found.append(("unknown-tag", unknown_tag_message(tag, vocabulary), "tags"))
                 if item.id in ids:
                     found.append(
                         ("duplicate-id", f"duplicate id (also items[{ids[item.id]}])", "id")
@@ -152,7 +164,9 @@ def check_data(store: Store, data: bytes, *, today: dt.date, tolerance: int = 1)
                     found.append(("duplicate-title-date", message, "title"))
                 else:
                     titles[key] = index
-                if item.date > latest:
+                if item.date > latest and not (item.draft or item.embargo):
+                    # Drafts and embargoed items carry the date they are meant to
+                    # come out on; only an item the public already sees is suspect.
                     days = (item.date - today).days
                     message = (
                         f"{item.date.isoformat()} is {days} days in the future "

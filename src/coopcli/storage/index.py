@@ -20,7 +20,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from coopcli import __version__
@@ -28,7 +28,7 @@ from coopcli.core.search import fold
 from coopcli.core.view import ITEM_FIELDS, ItemView, Row
 
 #: Bumped whenever the tables change, so an old cache is rebuilt rather than misread.
-SCHEMA = 3
+SCHEMA = 4
 _TAG_SEPARATOR = "\x1f"
 
 _TABLES = """
@@ -42,7 +42,10 @@ CREATE TABLE items (
     summary TEXT,
     url TEXT,
     tags TEXT NOT NULL,
-    folded TEXT NOT NULL
+    folded TEXT NOT NULL,
+    draft INTEGER NOT NULL,
+    embargo TEXT,
+    updated TEXT
 );
 CREATE INDEX items_by_date ON items (date, id);
 CREATE INDEX items_by_type ON items (type, date);
@@ -79,7 +82,7 @@ def location(item_file: Path) -> Path:
 
 
 def _row(record: Sequence[str | None]) -> Row:
-    id_, type_, title, date, summary, url, tags = record
+    id_, type_, title, date, summary, url, tags, draft, embargo, updated = record
     assert id_ is not None
     assert type_ is not None
     assert title is not None
@@ -92,6 +95,9 @@ def _row(record: Sequence[str | None]) -> Row:
         summary=summary,
         url=url,
         tags=tuple(tags.split(_TAG_SEPARATOR)) if tags else (),
+        draft=bool(draft),
+        embargo=embargo,
+        updated=updated,
     )
 
 
@@ -108,6 +114,8 @@ class Meta:
     #: the file is as coopcli wrote it, or at least laid out the same way at its end.
     appendable: bool
     last: tuple[str, str] | None
+    #: The tag vocabulary (``[tags]``): allowed tag -> label; empty allows any tag.
+    vocabulary: dict[str, str] = field(default_factory=dict)
 
 
 #: The longest substring the prefilter asks SQLite for: its LIKE refuses patterns over
@@ -306,10 +314,13 @@ def _insert(db: sqlite3.Connection, items: Iterable[tuple[int, ItemView]]) -> No
                 item.url,
                 _TAG_SEPARATOR.join(tags),
                 folded,
+                int(item.draft),
+                item.embargo,
+                item.updated,
             )
         )
         tag_records.extend((tag, pos) for tag in {t.casefold() for t in tags})
-    db.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
+    db.executemany("INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", records)
     db.executemany("INSERT INTO tags VALUES (?, ?)", tag_records)
 
 
@@ -327,6 +338,7 @@ def _meta(values: Mapping[str, str]) -> Meta:
         count=int(values.get("count", "0")),
         appendable=values.get("appendable") == "1",
         last=(last[0], last[1]) if last else None,
+        vocabulary=json.loads(values.get("vocabulary", "{}")),
     )
 
 
@@ -378,6 +390,7 @@ class Source:
     link: str | None
     description: str | None
     types: Mapping[str, str]
+    vocabulary: Mapping[str, str] = field(default_factory=dict)
 
 
 def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, appendable: bool) -> None:
@@ -390,6 +403,7 @@ def _populate(db: sqlite3.Connection, file_stamp: str, source: Source, appendabl
         "coopcli": __version__,
         "stamp": file_stamp,
         "types": json.dumps(dict(source.types)),
+        "vocabulary": json.dumps(dict(source.vocabulary)),
         "count": str(len(ordered)),
         "appendable": "1" if appendable else "0",
         "last": json.dumps([last.date.isoformat(), last.id] if last else None),

@@ -22,7 +22,9 @@ _EMPTY = index.Source(items=(), title=None, link=None, description=None, types={
 
 def source_of(doc: NewsFile) -> index.Source:
     """What the index stores of a validated document."""
-    return index.Source(doc.items, doc.title, doc.link, doc.description, doc.types)
+    return index.Source(
+        doc.items, doc.title, doc.link, doc.description, doc.types, vocabulary=doc.tags
+    )
 
 
 def open_index(store: Store) -> index.Index:
