@@ -43,10 +43,20 @@ def tagged(seeded: Path) -> Path:
 
 def test_command_names(seeded: Path) -> None:
     names = complete_bash("coopcli ")[0]
-    assert names[:8] == ["init", "add", "list", "search", "show", "edit", "remove", "export"]
+    assert names[:9] == [
+        "init",
+        "add",
+        "list",
+        "search",
+        "show",
+        "edit",
+        "remove",
+        "publish",
+        "tags",
+    ]
     assert {"config", "check", "git-setup", "merge-file"} <= set(names)
     assert len(names) == len(set(names))
-    assert complete_bash("coopcli se")[0] == ["search"]
+    assert complete_bash("coopcli sea")[0] == ["search"]
     assert complete_bash("coopcli config ")[0] == ["show"]
 
 

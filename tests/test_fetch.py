@@ -18,6 +18,26 @@ from coopcli.core.errors import DataError, UsageError
 from tests.conftest import EXAMPLES, Run
 
 LISTING = (EXAMPLES / "listing.txt").read_bytes()
+# Feeds whose encoding only the HTTP header says (the XML declaration names none, or
+# another): (body, Content-Type).
+_FEED = (
+    "<?xml version='1.0'{declared}?><rss version='2.0'><channel><title>t</title>"
+    "<item><title>{title}</title><pubDate>2021-10-29</pubDate></item></channel></rss>"
+)
+FEEDS = {
+    "/cp1252.xml": (
+        _FEED.format(declared="", title="Caf\u00e9 \u201cco-op\u201d").encode("windows-1252"),
+        "application/rss+xml; charset=windows-1252",
+    ),
+    "/sjis.xml": (
+        _FEED.format(declared=" encoding='utf-8'", title="\u5354\u540c").encode("shift_jis"),
+        "text/xml; charset=Shift_JIS",
+    ),
+    "/latin2.xml": (
+        _FEED.format(declared="", title="\u0141\u00f3d\u017a").encode("iso-8859-2"),
+        'application/xml; charset="iso-8859-2"',
+    ),
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -35,6 +55,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path in ("/news.txt", "/listing"):
             self._send(LISTING)
+        elif self.path in FEEDS:
+            body, kind = FEEDS[self.path]
+            self._send(body, kind=kind)
         elif self.path == "/moved":
             self.send_response(302)
             self.send_header("Location", "/listing")
@@ -93,6 +116,29 @@ def test_redirect_followed_and_content_sniffed(run: Run, news_file: Path, server
     assert result.exit_code == 0, result.stderr
     assert result.stderr.endswith("Would import 10 items\n")
     assert f"Would take the list's title from {server}/moved" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/cp1252.xml", "Caf\u00e9 \u201cco-op\u201d"),
+        ("/sjis.xml", "\u5354\u540c"),
+        ("/latin2.xml", "\u0141\u00f3d\u017a"),
+    ],
+)
+def test_the_http_charset_decides_a_fetched_feeds_encoding(
+    run: Run, news_file: Path, server: str, path: str, title: str
+) -> None:
+    result = run("import", "--dry-run", f"{server}{path}")
+    assert result.exit_code == 0, result.stderr
+    assert "Warning" not in result.stderr
+    assert result.stdout.split("\t")[3] == title + "\n"
+
+
+def test_fetch_gives_the_content_type(server: str) -> None:
+    page = fetch.fetch_page(f"{server}/sjis.xml")
+    assert page.content_type == "text/xml; charset=Shift_JIS"
+    assert page.body == FEEDS["/sjis.xml"][0]
 
 
 def test_http_error_is_clear(run: Run, seeded: Path, server: str) -> None:

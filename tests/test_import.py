@@ -252,6 +252,7 @@ def test_listing_entry_without_date_is_invalid(run: Run, news_file: Path, isolat
         "'31 February 2021': day is out of range for month",
         f"Took the list's title from {path}",
         "Imported 1 item, skipped 2 invalid entries",
+        "2 entries have no date: --undated today or --undated feed imports such entries",
     ]
     saved = tomllib.loads(news_file.read_text(encoding="utf-8"))
     assert saved["title"] == "News"
@@ -275,7 +276,8 @@ def test_unreadable_format_is_a_clear_error(run: Run, isolated: Path) -> None:
         (b'<?xml version="1.0"?>\n<rss version="2.0"><channel>', "rss"),
         (b"<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>", "rss"),
         (b'\xef\xbb\xbf<feed xmlns="http://www.w3.org/2005/Atom">', "atom"),
-        (b"<feed>", None),
+        (b"<feed>", "atom"),
+        (b"<html><body>", None),
         (b'{"version": "https://jsonfeed.org/version/1.1", "items": []}', "jsonfeed"),
         (b'{"version": 1, "items": []}', "json"),
         (b"id,type,title,date,summary,url,tags\r\n", "csv"),

@@ -8,7 +8,8 @@ from typing import Any
 
 import html5lib
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from coopcli.core import query
@@ -121,7 +122,7 @@ def test_markdown_digest_grouped_by_month(run: Run, seeded: Path) -> None:
         "- **Spotlight Interviews with Co-operators**: Sung Ho Kim, International Cooperation "
         "Department, KFCC (28 October 2021)\n"
         "  “Spotlight Interviews with Co-operators” is a series of interviews with cooperative "
-        "and wider social and solidarity economy \\(SSE\\) policy makers, researchers and "
+        "and wider social and solidarity economy (SSE) policy makers, researchers and "
         "practitioners from around the world with whom ILO officials have crossed paths during "
         "the course of their work. On this occasion, the ILO interviewed Sung Ho Kim from the "
         "International Cooperation Department at KFCC.\n"
@@ -163,6 +164,54 @@ def test_markdown_shows_text_literally(text: str) -> None:
     assert "<h1>Our &lt;news&gt;</h1>" in rendered
     plain = _visible_text(rendered)
     assert plain.count(text) == 2, plain
+
+
+def test_markdown_escapes_only_what_markdown_needs() -> None:
+    # Punctuation that starts no markup where it stands is left as written.
+    for plain in ["(UNTFSSE)", "AT&T", "snake_case", "C#", "1.5 million", "a < b", "50%!"]:
+        assert mdformat.escape(plain) == plain
+    assert mdformat.escape("*a* [b](c) `d` <i> &amp; _e_") == (
+        "\\*a\\* \\[b\\](c) \\`d\\` \\<i> \\&amp; \\_e\\_"
+    )
+    assert mdformat.escape("# Room #") == "\\# Room \\#"
+    assert mdformat.escape("1. first") == "1\\. first"
+    assert mdformat.escape("ends in \\") == "ends in \\\\"
+
+
+def _rendered_text(markdown: str) -> str:
+    """The text CommonMark shows for ``markdown``: every tag gone, entities decoded."""
+    import html
+    import re
+
+    return html.unescape(re.sub(r"<[^>]*>", "", MarkdownIt("commonmark").render(markdown)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=st.lists(
+        st.one_of(
+            st.sampled_from(list("\\`*_[]()<>&#!~|+-=.:;0123456789 aZé")),
+            st.sampled_from(["&amp;", "&#65;", "<b>", "</p>", "<!--", "```", "- ", "1. "]),
+            st.characters(exclude_categories=("Cs",)),
+        ),
+        min_size=1,
+    )
+    .map("".join)
+    .filter(lambda t: mdformat.display(t).strip())
+)
+@example(text="Room #")
+@example(text="- - -")
+@example(text="1) one")
+@example(text="trailing \\")
+@example(text="(UNTFSSE) & co")
+def test_markdown_renders_back_to_the_same_text(text: str) -> None:
+    expected = " ".join(mdformat.display(text).split())
+    escaped = mdformat.escape(text)
+    # As a heading, a paragraph, and a list item's title and its summary line.
+    assert _rendered_text(f"# {escaped}").strip() == expected
+    assert _rendered_text(escaped).strip() == expected
+    item = _rendered_text(f"- **News**: {escaped} (29 October 2021)\n  {escaped}\n")
+    assert item.strip() == f"News: {expected} (29 October 2021)\n{expected}"
 
 
 def _visible_text(rendered: str) -> str:

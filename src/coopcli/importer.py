@@ -1,9 +1,10 @@
 """What ``coopcli import`` does: read inputs, tell their format, merge them into a list.
 
 Reading is :func:`read_input` (a file, ``-`` for stdin, or an http(s) URL) and
-:func:`detect` (the format, from the suffix or else the content), then the format's
-own ``read()``. :func:`merge` validates the drafts, gives them types and ids, skips
-duplicates and adds the rest to a document; the CLI runs it inside one transaction.
+:func:`choose` (the format: named, else shown by the content, else by the suffix),
+then the format's own ``read()``. :func:`merge` validates the drafts, gives them types
+and ids, skips duplicates and adds the rest to a document; the CLI runs it inside one
+transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 from coopcli import formats
 from coopcli.core import ids
@@ -23,23 +24,28 @@ from coopcli.core.itemtypes import match_type, unknown_type_message
 from coopcli.formats import Draft, ReadResult
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from coopcli.core.models import Item, NewsFile
 
-#: How much of an input the content sniffing looks at.
-_SNIFF = 4096
-#: Suffixes that do not say which format: the content decides.
-_AMBIGUOUS = frozenset({".xml", ".json", ""})
-_ATOM_NS = "http://www.w3.org/2005/Atom"
-_JSON_FEED = re.compile(r'"version"\s*:\s*"https?://jsonfeed\.org/version/')
+#: How much of an input the content sniffing looks at: enough for a long prolog.
+_SNIFF = 64 * 1024
 _LISTING_ENTRY = re.compile(r"^\s*\d{1,4}[.)]\s+\S", re.MULTILINE)
 _TOML_ITEM_FILE = re.compile(r"^\s*(\[\[\s*items\s*\]\]|version\s*=|title\s*=)", re.MULTILINE)
-_XML_ROOT = re.compile(r"<(?![?!])([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
+#: Root elements of the feeds feedparser reads, by local name (any case for CDF).
+_FEED_ROOTS = {"rss": "rss", "rdf": "rss", "channel": "rss", "feed": "atom"}
+#: Formats whose content says what they are for certain: it outweighs the suffix.
+_DECISIVE = frozenset({"rss", "atom", "jsonfeed", "json"})
 
 _DESCRIPTIONS = {
     "rss": "an RSS feed",
     "atom": "an Atom feed",
     "jsonfeed": "a JSON Feed",
 }
+_FEEDS = frozenset(_DESCRIPTIONS)
+#: A suffix and a content that disagree without consequence: the same reader reads
+#: RSS and Atom, and ``.json`` is the suffix of JSON item files and JSON Feeds alike.
+_SAME_READER = frozenset({("rss", "atom"), ("atom", "rss"), ("json", "jsonfeed")})
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,8 @@ class Input:
     source: str
     data: bytes
     suffix: str
+    #: The HTTP ``Content-Type`` of a fetched input (its charset matters for feeds).
+    content_type: str | None = None
 
 
 def read_input(arg: str) -> Input:
@@ -61,7 +69,8 @@ def read_input(arg: str) -> Input:
         from urllib.parse import urlsplit
 
         suffix = PurePosixPath(urlsplit(arg).path).suffix.lower()
-        return Input(arg, fetch.fetch(arg), suffix)
+        page = fetch.fetch_page(arg)
+        return Input(arg, page.body, suffix, page.content_type)
     path = Path(arg)
     try:
         data = path.read_bytes()
@@ -76,32 +85,40 @@ def read_input(arg: str) -> Input:
     return Input(arg, data, path.suffix.lower())
 
 
-def _is_json_feed(data: bytes, head: str) -> bool:
-    if not _JSON_FEED.search(head):
-        return False
+def _json_kind(data: bytes, head: str) -> str | None:
     import json
 
+    from coopcli.formats import jsonfeed
+
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except ValueError:
-        return True  # broken, but meant as a feed: its reader says where it breaks
-    version = document.get("version") if isinstance(document, dict) else None
-    return isinstance(version, str) and _JSON_FEED.match(f'"version":"{version}"') is not None
+        document = json.loads(data)
+    except (ValueError, UnicodeError):
+        # Broken, but a feed if it says so: its reader then says where it breaks. A
+        # "[" may also open a TOML table, so only "{" says JSON for certain.
+        if "//jsonfeed.org/version/" in head:
+            return "jsonfeed"
+        return "json" if head.startswith("{") else None
+    return "jsonfeed" if jsonfeed.looks_like_feed(document) else "json"
 
 
 def sniff(data: bytes) -> str | None:
-    """The format an input's first bytes look like, or None."""
-    head = data[:_SNIFF].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-    if head.startswith(("{", "[")):
-        return "jsonfeed" if _is_json_feed(data, head) else "json"
+    """The format an input's content shows, or None.
+
+    Looks past a BOM (UTF-8, UTF-16, UTF-32, or the zero bytes of UTF-16 without
+    one), whitespace, and in XML the declaration, comments, processing instructions
+    and a DOCTYPE, to the root element.
+    """
+    from coopcli.formats import feedxml
+
+    head = feedxml.decode_start(data, _SNIFF).lstrip("\ufeff \t\r\n")
+    if head.startswith(("{", "[")) and (kind := _json_kind(data, head)) is not None:
+        return kind
     if head.startswith("<"):
-        root = _XML_ROOT.search(head)
-        name = root.group(2).lower() if root else ""
-        if name == "rss" or name == "rdf":
-            return "rss"
-        if name == "feed" and _ATOM_NS in head:
-            return "atom"
-        return None
+        root = feedxml.scan_prolog(head).root
+        if root is None:
+            return None
+        # rdf:RDF, and CDF's <CHANNEL>, are upper case.
+        return _FEED_ROOTS.get(root.rpartition(":")[2].lower())
     first = head.split("\n", 1)[0].strip().lower()
     columns = [c.strip().strip('"') for c in re.split(r"[,;\t]", first)]
     if "title" in columns and "date" in columns:
@@ -113,40 +130,90 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Choice:
+    """The format an input is read as, and what decided it."""
+
+    name: str
+    #: "--format", "its content" or "its suffix".
+    by: str
+    #: The suffix's format when the content overruled it.
+    overruled: str | None = None
+    #: Whether the suffix said nothing of the format: people were not told it.
+    guessed: bool = False
+
+
 def detect(item: Input) -> str:
-    """The format of an input: from its suffix, else (``.xml``, ``.json``, none) its content."""
-    if item.suffix not in _AMBIGUOUS:
+    """The format of an input: see :func:`choose`."""
+    return choose(item).name
+
+
+def choose(item: Input, name: str | None = None) -> Choice:
+    """The format to read an input as: ``name`` if given, else its content, else its suffix.
+
+    Content that shows a feed or JSON decides; a weaker guess from the content (CSV,
+    TOML, a listing) gives way to a suffix that names a format.
+    """
+    if name is not None:
+        return Choice(name, "--format")
+    by_suffix = None
+    if item.suffix:
         known = formats.for_path(Path("x" + item.suffix))
-        if known is not None:
-            return known.name
+        by_suffix = known.name if known is not None else None
     found = sniff(item.data)
-    if found is None:
-        if item.suffix == ".json":
-            return "json"
-        raise DataError(
-            f"{item.source}: cannot tell what format this is; "
-            f"name it with --format ({', '.join(formats.names(imports=True))})"
-        )
-    return found
+    if found is not None and (found in _DECISIVE or by_suffix is None):
+        if by_suffix == found:
+            return Choice(found, "its content")
+        if by_suffix is None or (by_suffix, found) in _SAME_READER:
+            return Choice(found, "its content", guessed=True)
+        return Choice(found, "its content", overruled=by_suffix, guessed=True)
+    if by_suffix is not None:
+        return Choice(by_suffix, "its suffix")
+    if item.suffix == ".json":
+        return Choice("json", "its suffix")
+    raise DataError(
+        f"{item.source}: cannot tell what format this is; "
+        f"name it with --format ({', '.join(formats.names(imports=True))})"
+    )
 
 
 def read(item: Input, name: str | None = None) -> tuple[str, ReadResult]:
     """Read one input with the format named (or detected); returns (format, result)."""
-    chosen = name or detect(item)
+    chosen = choose(item, name)
+    return chosen.name, read_as(item, chosen)
+
+
+def read_as(item: Input, chosen: Choice) -> ReadResult:
+    """Read one input as the format chosen for it."""
     importable = formats.names(imports=True)
-    if chosen not in importable:
+    if chosen.name not in importable:
         choices = ", ".join(importable)
-        if chosen in _DESCRIPTIONS:
+        if chosen.name in _DESCRIPTIONS:
             raise DataError(
-                f"{item.source}: looks like {_DESCRIPTIONS[chosen]}, which this coopcli "
+                f"{item.source}: looks like {_DESCRIPTIONS[chosen.name]}, which this coopcli "
                 f"cannot import (it imports: {choices})"
             )
         raise DataError(
-            f"{item.source}: the {chosen} format is for export only (imports: {choices}); "
+            f"{item.source}: the {chosen.name} format is for export only (imports: {choices}); "
             "name the input's format with --format"
         )
-    result = formats.reader(chosen).read(item.data, item.source)
-    return chosen, result
+    feed = formats.feed_reader(chosen.name)
+    if feed is not None and item.content_type is not None:
+        return feed.read(item.data, item.source, content_type=item.content_type)
+    return formats.reader(chosen.name).read(item.data, item.source)
+
+
+def describe(item: Input, chosen: Choice, result: ReadResult) -> str:
+    """``feed.xml: read as Atom 0.3 (told by its content)``, for people."""
+    what = result.kind or chosen.name
+    line = f"{item.source}: read as {what} (told by {chosen.by})"
+    if chosen.overruled is not None:
+        line += f", not as {chosen.overruled} as its suffix says"
+    return line
+
+
+#: What becomes of an entry without a date: skipped, dated today, or with its feed's date.
+Undated = Literal["skip", "today", "feed"]
 
 
 #: Wraps the drafts being imported, and their count, in a progress display.
@@ -177,9 +244,36 @@ class Report:
     added: list[Item] = field(default_factory=list)
     duplicates: list[Skipped] = field(default_factory=list)
     invalid: list[Skipped] = field(default_factory=list)
-    #: Entries a reader skipped without drafting them (no title or date in a feed).
+    #: Entries a reader skipped without drafting them.
     unreadable: int = 0
     metadata: list[str] = field(default_factory=list)
+    #: Entries imported with something made up (a date, a title), and what.
+    notes: list[Skipped] = field(default_factory=list)
+    #: Inputs that held no entries at all.
+    empty: list[str] = field(default_factory=list)
+
+    @property
+    def undated(self) -> int:
+        """How many entries were skipped for want of a date."""
+        return sum(1 for skipped in self.invalid if skipped.reason == NO_DATE)
+
+    def nothing_imported(self) -> str | None:
+        """Why nothing at all could be imported, or None when something was.
+
+        Re-importing what the list already has is not a failure; an input without
+        entries, or entries that could not become items, and nothing else, is.
+        """
+        if self.added or self.duplicates:
+            return None
+        invalid = len(self.invalid) + self.unreadable
+        if invalid:
+            why = f"nothing to import: {_count(invalid, 'entry', 'entries')} skipped"
+            if self.undated:
+                why += f", {self.undated} for want of a date ({UNDATED_HINT})"
+            return why
+        if self.empty:
+            return f"nothing to import: no entries in {', '.join(self.empty)}"
+        return None
 
     def summary(self, *, dry_run: bool = False) -> str:
         """``Imported 3 items, skipped 1 duplicate and 2 invalid entries``."""
@@ -196,10 +290,16 @@ class Report:
             parts.append(f"{verb} {' and '.join(skipped)}")
         return ", ".join(parts)
 
+    def fatal(self) -> list[Skipped]:
+        """The invalid entries that stop an import: all but those left out for having
+        no date (``--undated skip`` chose to leave them out)."""
+        return [skipped for skipped in self.invalid if skipped.reason != NO_DATE]
+
     def refusal(self) -> Refused:
         """The error that stops an import with invalid entries, naming every one."""
-        count = len(self.invalid) + self.unreadable
-        problems = [str(skipped) for skipped in self.invalid]
+        fatal = self.fatal()
+        count = len(fatal) + self.unreadable
+        problems = [str(skipped) for skipped in fatal]
         if self.unreadable:
             problems.append(
                 f"{_count(self.unreadable, 'entry', 'entries')} of a feed without a title or a date"
@@ -217,6 +317,25 @@ class Refused(DataError):
     def __init__(self, message: str, problems: list[str]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class NothingImported(DataError):
+    """Nothing at all could be imported; the report says what became of each entry."""
+
+    def __init__(self, message: str, report: Report) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+def check_imported(report: Report) -> None:
+    """Raise :class:`NothingImported` when the report shows nothing could be imported."""
+    if (why := report.nothing_imported()) is not None:
+        raise NothingImported(why, report)
+
+
+#: The reason given for an entry without a date that ``--undated skip`` leaves out.
+NO_DATE = "no date"
+UNDATED_HINT = "--undated today or --undated feed imports such entries"
 
 
 def _count(n: int, one: str, many: str | None = None) -> str:
@@ -290,6 +409,7 @@ def merge(
     progress: Progress | None = None,
     known: tuple[Known[str], Known[tuple[str, dt.date]]] | None = None,
     skip_invalid: bool = False,
+    undated: Undated = "skip",
 ) -> Report:
     """Add the drafts of ``results`` (source, result) to ``doc`` and say what happened.
 
@@ -303,15 +423,21 @@ def merge(
     type, else ``default_type``, else ``news``. A draft with the id of an item already
     in the list, or its title (any case) and date, is a duplicate; one that does not
     validate is invalid. Both are skipped. A draft keeps its id when it has a free
-    one (so ids survive a round trip); otherwise it gets a new one.
+    one (so ids survive a round trip); otherwise it gets a new one. A draft without
+    a date is skipped, or dated today or with its feed's date, as ``undated`` says.
     """
     from pydantic import ValidationError
 
+    from coopcli.core.dates import today
     from coopcli.core.models import Item
     from coopcli.core.rules import ID_MAX_LENGTH, ID_PATTERN
 
     report = Report()
+    feed_dates: dict[str, dt.date | None] = {}
     for source, result in results:
+        feed_dates[source] = result.updated
+        if not result.drafts and not result.skipped:
+            report.empty.append(source)
         report.unreadable += result.skipped
         for key, label in result.types.items():
             if key not in doc.all_types():
@@ -351,16 +477,31 @@ def merge(
         ) -> Skipped:
             return Skipped(source, number, draft.title, reason, draft.line)
 
-        if draft.title is None or not draft.title.strip():
-            report.invalid.append(skip(draft.problem or "no title"))
+        if draft.problem is not None:
+            report.invalid.append(skip(draft.problem))
             continue
-        if draft.date is None:
-            report.invalid.append(skip(draft.problem or "no date"))
+        title = draft.title
+        if title is None or not title.strip():
+            report.invalid.append(skip("no title"))
             continue
+        day, note = draft.date, draft.note
+        if day is None:
+            if undated == "today":
+                day, why = today(), "no date: dated today"
+            elif undated == "feed":
+                day, why = feed_dates.get(source), "no date: dated with the feed's own date"
+            if day is None:
+                reason = NO_DATE
+                if undated == "feed":
+                    reason = "no date, and the input has no date of its own"
+                report.invalid.append(skip(reason))
+                continue
+            dated = f"{why}, {day.isoformat()}"
+            note = f"{note}; {dated}" if note else dated
         if draft.id is not None and draft.id in taken:
             report.duplicates.append(skip(f"the list already has the id {draft.id}"))
             continue
-        title_date = (draft.title.strip().casefold(), draft.date)
+        title_date = (title.strip().casefold(), day)
         if title_date in seen:
             report.duplicates.append(skip(f"same title and date as {seen[title_date]}"))
             continue
@@ -372,12 +513,12 @@ def merge(
         try:
             own_id = draft.id
             if own_id is None or len(own_id) > ID_MAX_LENGTH or not valid_id.match(own_id):
-                own_id = ids.new_id(draft.date, draft.title, taken)
+                own_id = ids.new_id(day, title, taken)
             item = Item(
                 id=own_id,
                 type=type_key,
-                title=draft.title,
-                date=draft.date,
+                title=title,
+                date=day,
                 summary=draft.summary,
                 url=draft.url,
                 tags=[tag for tag in map(_clean_tag, draft.tags) if tag],
@@ -391,7 +532,9 @@ def merge(
         taken.remember(item.id, item.id)
         seen.remember(title_date, item.id)
         report.added.append(item)
-    if (report.invalid or report.unreadable) and not skip_invalid:
+        if note is not None:
+            report.notes.append(skip(note))
+    if (report.fatal() or report.unreadable) and not skip_invalid:
         raise report.refusal()
     doc.items.extend(report.added)
     return report

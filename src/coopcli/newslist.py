@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from coopcli.core.tags import Retag
     from coopcli.core.view import ItemView, Listing
     from coopcli.formats import ReadResult
-    from coopcli.importer import Progress, Report
+    from coopcli.importer import Progress, Report, Undated
     from coopcli.storage.append import NewItem
     from coopcli.storage.backup import Swap
     from coopcli.storage.check import Report as CheckReport
@@ -449,18 +449,24 @@ class NewsList:
         dry_run: bool = False,
         progress: Progress | None = None,
         skip_invalid: bool = False,
+        undated: Undated = "skip",
     ) -> Report:
         """Add the entries read from other files (``importer.read``) and say what happened.
 
         Duplicates (same id, or same title and date) are skipped and reported. An
         invalid entry stops the import with every problem listed (nothing is written)
-        unless ``skip_invalid``; ``dry_run`` changes nothing.
+        unless ``skip_invalid``; entries without a date are skipped, or dated today or
+        with their feed's date, as ``undated`` says; ``dry_run`` changes nothing. When
+        nothing at all can be imported, :class:`~coopcli.importer.NothingImported` (a
+        DataError holding the report) is raised and nothing is written.
         """
         from coopcli import importer
 
         if not dry_run:
             spliced = self._splice(
-                lambda idx: _plan_import(idx, results, default_type, progress, skip_invalid)
+                lambda idx: _plan_import(
+                    idx, results, default_type, progress, skip_invalid, undated
+                )
             )
             if spliced is not None:
                 report: Report = spliced.result
@@ -468,12 +474,24 @@ class NewsList:
         if dry_run:
             doc = self.load()
             default = importer.check_type(default_type, doc)
-            return importer.merge(doc, results, default_type=default, skip_invalid=skip_invalid)
+            report = importer.merge(
+                doc, results, default_type=default, skip_invalid=skip_invalid, undated=undated
+            )
+            importer.check_imported(report)
+            return report
         with self.store.transaction() as doc:
             default = importer.check_type(default_type, doc)
-            return importer.merge(
-                doc, results, default_type=default, progress=progress, skip_invalid=skip_invalid
+            report = importer.merge(
+                doc,
+                results,
+                default_type=default,
+                progress=progress,
+                skip_invalid=skip_invalid,
+                undated=undated,
             )
+            # Raised inside the transaction: nothing (not even metadata) is written.
+            importer.check_imported(report)
+            return report
 
     def export(
         self,
@@ -669,6 +687,7 @@ def _plan_import(
     default_type: str | None,
     progress: Progress | None,
     skip_invalid: bool,
+    undated: Undated,
 ) -> Change | None:
     from coopcli import importer
     from coopcli.core.models import NewsFile
@@ -686,7 +705,9 @@ def _plan_import(
         progress=progress,
         known=(_IndexIds(idx), _IndexTitles(idx)),
         skip_invalid=skip_invalid,
+        undated=undated,
     )
+    importer.check_imported(report)
     if report.metadata:
         return None  # the list's own title or types change: the full rewrite writes them
     return Change(added=report.added, result=report)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, TypeVar
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from coopcli.cli import render
 from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption, format_choice
-from coopcli.core.errors import DataError
+
+if TYPE_CHECKING:
+    from coopcli import importer
 
 #: From this many entries on, a terminal shows a progress bar.
 PROGRESS_FROM = 200
@@ -30,6 +33,14 @@ def _format_help() -> str:
 
 T = TypeVar("T")
 commands = typer.Typer()
+
+
+class Undated(str, Enum):
+    """What becomes of an entry that has no date (``--undated``)."""
+
+    skip = "skip"
+    today = "today"
+    feed = "feed"
 
 
 def _progress(work: Iterable[T], total: int) -> Iterable[T]:
@@ -78,15 +89,25 @@ def import_(
             help="Import the valid entries even when some are not (each is reported).",
         ),
     ] = False,
+    undated: Annotated[
+        Undated,
+        typer.Option(
+            "--undated",
+            help="Entries without a date: skip them, date them today, or with the feed's "
+            "own date (its last update).",
+        ),
+    ] = Undated.skip,
     file: FileOption = None,
 ) -> None:
     """Import items from item files, CSV, feeds or text copied from a listing page.
 
+    The format is told by the content (RSS 0.9x to 2.0, Atom 0.3 and 1.0, JSON Feed,
+    CSV, item files, listings), else by the suffix, and said when it was guessed.
     Duplicates (same id, or same title and date) are skipped. One invalid entry (no
     title, an impossible date, an unknown type…) stops the import with every problem
     listed and nothing written, unless --skip-invalid. All is written at once.
 
-    Example: coopcli import --dry-run listing.txt https://example.org/rss.xml
+    Example: coopcli import --dry-run --undated today listing.txt https://example.org/rss.xml
     """
     from coopcli import importer
 
@@ -96,11 +117,12 @@ def import_(
     results = []
     for arg in inputs:
         item = importer.read_input(arg)
-        chosen, result = importer.read(item, format)
-        if not result.drafts and not result.skipped:
-            raise DataError(
-                f"{item.source}: no items found in it (read as {chosen}); nothing imported"
-            )
+        chosen = importer.choose(item, format)
+        result = importer.read_as(item, chosen)
+        if dry_run or chosen.guessed:
+            render.info(importer.describe(item, chosen, result))
+        for line in result.warnings:
+            render.warning(line)
         results.append((item.source, result))
     news = open_list(ctx, file)
     total = sum(len(result.drafts) for _, result in results)
@@ -111,15 +133,38 @@ def import_(
             dry_run=dry_run,
             skip_invalid=skip_invalid,
             progress=_progress if total >= PROGRESS_FROM else None,
+            undated=undated.value,
         )
     except importer.Refused as refused:
         # Every problem first, the one-line error last.
         for problem in refused.problems:
             render.info(f"  {problem}")
         raise
+    except importer.NothingImported as exc:
+        _show_entries(exc.report)
+        raise
+    _show_entries(report)
     if dry_run:
         newest_first = sorted(report.added, key=lambda i: (i.date, i.id), reverse=True)
         render.print_items(newest_first, news.types(), None)
+    for change in report.metadata:
+        render.info(f"{'Would take' if dry_run else 'Took'} {change}")
+    for source in report.empty:
+        render.warning(f"{source}: no entries to import")
+    render.info(report.summary(dry_run=dry_run))
+    if report.undated:
+        render.info(
+            f"{_count(report.undated, 'entry has', 'entries have')} no date: "
+            f"{importer.UNDATED_HINT}"
+        )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _show_entries(report: importer.Report) -> None:
+    """Each entry skipped or completed, and why (the first few of each kind)."""
     for skipped in report.duplicates[:SHOWN]:
         render.info(f"Skipped duplicate: {skipped}")
     if len(report.duplicates) > SHOWN:
@@ -128,6 +173,7 @@ def import_(
         render.warning(f"skipped invalid entry: {skipped}")
     if len(report.invalid) > SHOWN:
         render.warning(f"… and {len(report.invalid) - SHOWN} more invalid entries")
-    for change in report.metadata:
-        render.info(f"{'Would take' if dry_run else 'Took'} {change}")
-    render.info(report.summary(dry_run=dry_run))
+    for note in report.notes[:SHOWN]:
+        render.info(f"Note: {note}")
+    if len(report.notes) > SHOWN:
+        render.info(f"… and {len(report.notes) - SHOWN} more notes")

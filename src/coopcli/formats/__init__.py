@@ -7,6 +7,9 @@ claims: :class:`Writer` (``exports``), :class:`FeedWriter` (``feed``), :class:`R
 :func:`writer`, :func:`feed_writer`, :func:`reader` or :func:`codec`. mypy checks every
 module against its protocols (the ``TYPE_CHECKING`` block at the end).
 
+A feed reader (:class:`FeedReader`, loaded with :func:`feed_reader`) also takes the
+``content_type`` of a fetched feed, whose charset decides its encoding.
+
 Writers return text and never print or open files: the caller decides where it goes.
 """
 
@@ -56,13 +59,15 @@ class Draft:
     tags: list[str] = field(default_factory=list)
     categories: list[str] = field(default_factory=list)
     id: str | None = None
+    #: Why the entry cannot become an item, said by the reader (the entry is skipped).
+    problem: str | None = None
+    #: What the reader had to make up for the entry (shown, the entry is kept).
+    note: str | None = None
     draft: bool = False
     embargo: str | None = None
     updated: str | None = None
     #: Where the entry starts in its input (a line number), when the reader knows.
     line: int | None = None
-    #: What the reader found wrong with the entry (an impossible date), if anything.
-    problem: str | None = None
 
 
 @dataclass
@@ -76,6 +81,12 @@ class ReadResult:
     skipped: int = 0
     #: The input's own types (an item file's ``[types]``), key -> label.
     types: dict[str, str] = field(default_factory=dict)
+    #: What the input turned out to be, for people ("Atom 0.3", "JSON Feed 1.1").
+    kind: str | None = None
+    #: What was wrong with the input but read all the same, one line each.
+    warnings: list[str] = field(default_factory=list)
+    #: The feed's own date (its last update), for entries that have none.
+    updated: dt.date | None = None
 
 
 class Writer(Protocol):
@@ -94,6 +105,12 @@ class Reader(Protocol):
     """Reads items to import, as :class:`Draft` values that import validates."""
 
     def read(self, data: bytes, source: str) -> ReadResult: ...
+
+
+class FeedReader(Reader, Protocol):
+    """Reads a feed, fetched or not: ``content_type`` is the HTTP header, if any."""
+
+    def read(self, data: bytes, source: str, content_type: str | None = None) -> ReadResult: ...
 
 
 class ItemFileCodec(Writer, Reader, Protocol):
@@ -238,6 +255,12 @@ def reader(name: str) -> Reader:
     return cast(Reader, _module(info(able(name, imports=True))))
 
 
+def feed_reader(name: str) -> FeedReader | None:
+    """The reader of ``name`` when it is a feed, else None."""
+    entry = info(able(name, imports=True))
+    return cast(FeedReader, _module(entry)) if entry.feed else None
+
+
 def codec(name: str) -> ItemFileCodec:
     """The codec of an item-file format (toml, json)."""
     entry = info(name)
@@ -306,3 +329,4 @@ if TYPE_CHECKING:
     _FEEDS: tuple[FeedWriter, ...] = (rss, atom, jsonfeed)
     _WRITERS: tuple[Writer, ...] = (csv, markdown, html)
     _READERS: tuple[Reader, ...] = (csv, listing)
+    _FEED_READERS: tuple[FeedReader, ...] = (rss, atom, jsonfeed)

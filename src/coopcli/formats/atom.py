@@ -69,6 +69,8 @@ def export(doc: DocumentView) -> str:
     return body.decode("utf-8")
 
 
-def read(data: bytes, source: str) -> ReadResult:
-    """Items from an Atom (or RSS) feed."""
-    return feeds.read_xml(data, source)
+def read(data: bytes, source: str, content_type: str | None = None) -> ReadResult:
+    """Items from an Atom (0.3, 1.0), RSS or CDF feed."""
+    from coopcli.formats import feedxml
+
+    return feedxml.read_xml(data, source, content_type)

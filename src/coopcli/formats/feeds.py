@@ -3,10 +3,10 @@
 Writing: :func:`metadata` picks the list's title, link and description (with a default
 and a warning where a spec requires one that is missing), :func:`entries` orders the
 items, :func:`guid` gives each a stable id, and :func:`xml_text` removes what XML 1.0
-cannot hold. Reading: :func:`check_xml` refuses unsafe or broken XML before any parser
-sees it, :func:`parse_date` takes a publisher's own calendar day from RFC 822 and
-RFC 3339 dates, :func:`html_to_text` turns feed HTML into plain text, and
-:func:`split_categories` separates a feed entry's type from its tags.
+cannot hold. Reading (RSS and Atom in :mod:`coopcli.formats.feedxml`): :func:`parse_date`
+takes a publisher's own calendar day from RFC 822 and RFC 3339 dates, :func:`plain_text`
+turns a feed's HTML or text into tidy plain text, :func:`title_from` names an entry
+that has no title, and :func:`split_categories` separates its type from its tags.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
-from coopcli.core.errors import DataError, UsageError
+from coopcli.core.errors import UsageError
 from coopcli.core.itemtypes import BUILTIN_TYPES, match_type
 
 if TYPE_CHECKING:
     import time
 
     from coopcli.core.view import DocumentView, ItemView, Listing
-    from coopcli.formats import ReadResult
 
 #: Used when the list has no title: a feed reader shows it as the feed's name.
 DEFAULT_TITLE = "News"
@@ -307,6 +306,11 @@ class _TextExtractor(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _SKIPPED:
             self.skipping += 1
+        elif tag == "img" and not self.skipping:
+            # An image's text equivalent is its alt text, as a text browser shows it.
+            alt = dict(attrs).get("alt")
+            if alt and alt.strip():
+                self.parts.append(" " + " ".join(alt.split()) + " ")
         elif tag == "br":
             self.parts.append("\n")
         elif tag in _BLOCKS:
@@ -323,6 +327,11 @@ class _TextExtractor(HTMLParser):
             self.parts.append(re.sub(r"\s+", " ", data))
 
 
+def looks_like_html(value: str) -> bool:
+    """Whether text holds markup (a tag, a comment or a declaration)."""
+    return _TAG.search(value) is not None
+
+
 def html_to_text(value: str) -> str:
     """Plain text from feed HTML: tags, scripts and links' targets dropped, entities decoded.
 
@@ -334,7 +343,7 @@ def html_to_text(value: str) -> str:
     extractor = _TextExtractor()
     extractor.feed(value)
     extractor.close()
-    lines = [line.strip() for line in "".join(extractor.parts).split("\n")]
+    lines = [re.sub(" {2,}", " ", line).strip() for line in "".join(extractor.parts).split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
@@ -391,33 +400,6 @@ def split_categories(
     return Categories(None, tags, plain)
 
 
-def check_xml(data: bytes, source: str) -> None:
-    """Refuse XML that is not well-formed, or that declares entities, before parsing it.
-
-    Feeds are untrusted: an entity declaration can be a billion-laughs bomb or an
-    external entity reading local files, so any is refused outright (defusedxml), and
-    a syntax error names its line and column.
-    """
-    from xml.etree.ElementTree import ParseError
-
-    import defusedxml
-    import defusedxml.ElementTree
-
-    try:
-        defusedxml.ElementTree.fromstring(
-            data, forbid_dtd=False, forbid_entities=True, forbid_external=True
-        )
-    except defusedxml.DefusedXmlException:
-        raise DataError(
-            f"{source}: refused: the feed declares XML entities (entity expansion and "
-            "external entities are never processed)"
-        ) from None
-    except ParseError as exc:
-        line, column = exc.position
-        reason = re.sub(r": line \d+, column \d+$", "", str(exc))
-        raise DataError(f"{source}:{line}:{column + 1}: not well-formed XML: {reason}") from None
-
-
 def first_text(values: Sequence[object]) -> str | None:
     """The first non-blank string among ``values``."""
     for value in values:
@@ -432,78 +414,49 @@ def _get(mapping: object, key: str) -> Any:
     return dict.get(mapping, key) if isinstance(mapping, dict) else None
 
 
-def _detail_text(detail: object, fallback: object = None, kind: str | None = None) -> str | None:
-    """The text of a feedparser text construct, HTML turned into plain text.
+def one_line(text: str) -> str:
+    """Text on one line: each run of whitespace (non-breaking spaces too) one space."""
+    return " ".join(text.split())
 
-    ``kind`` overrides the content type feedparser guessed (RSS does not say).
+
+def tidy(text: str) -> str:
+    """Text with its spaces collapsed and lines trimmed, and at most one blank line."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [one_line(line) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def plain_text(
+    value: str, kind: str | None, *, exact: bool = False, single_line: bool = False
+) -> str | None:
+    """A feed's text construct as plain text, or None when it is blank.
+
+    HTML (``kind`` ``text/html`` or ``application/xhtml+xml``) loses its markup. Plain
+    text from elsewhere has its entities decoded too (publishers escape twice, and a
+    reader shows ``&nbsp;`` as a space) and its whitespace tidied. ``exact`` keeps the
+    text of a feed coopcli wrote as it was, so a list read back is the same list.
     """
-    value = _get(detail, "value")
-    if not isinstance(value, str):
-        value = fallback if isinstance(fallback, str) else None
-    if value is None:
-        return None
-    kind = kind or _get(detail, "type") or "text/html"
-    text = value if kind == "text/plain" else html_to_text(value)
+    html_kind = kind is None or "html" in kind
+    text = html_to_text(value) if html_kind else value
+    if not exact:
+        if not html_kind:
+            text = html.unescape(text)
+        text = one_line(text) if single_line else tidy(text)
     return text.strip() or None
 
 
-def read_xml(data: bytes, source: str) -> ReadResult:
-    """Read an RSS or Atom feed (any version feedparser knows) into drafts."""
-    import feedparser
+#: Titles made from a summary stop at about this many characters.
+TITLE_LENGTH = 80
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
 
-    from coopcli.formats import Draft, ReadResult
 
-    check_xml(data, source)
-    # Not sanitised: every HTML value becomes plain text here, which drops all markup.
-    parsed = feedparser.parse(data, sanitize_html=False, resolve_relative_uris=False)
-    if not parsed.version:
-        raise DataError(f"{source}: not an RSS or Atom feed")
-    feed = parsed.feed
-    link = clean_url(_get(feed, "link"))
-    # RSS does not say whether text is HTML, so feedparser guesses from what it looks
-    # like. A description is HTML by convention; a title coopcli wrote is plain text
-    # (a title "<b>" is those three characters), one from elsewhere keeps the guess.
-    rss = str(parsed.version).startswith("rss")
-    ours = str(_get(feed, "generator") or "").startswith("coopcli")
-    title_kind = "text/plain" if rss and ours else None
-    html_kind = "text/html" if rss else None
-    result = ReadResult(
-        drafts=[],
-        title=_detail_text(_get(feed, "title_detail"), _get(feed, "title"), title_kind),
-        link=link,
-        description=_detail_text(_get(feed, "subtitle_detail"), _get(feed, "subtitle"), html_kind),
-    )
-    for entry in parsed.entries:
-        title = _detail_text(_get(entry, "title_detail"), _get(entry, "title"), title_kind)
-        day = parse_date(
-            first_text([_get(entry, "published"), _get(entry, "updated")]),
-            _get(entry, "published_parsed") or _get(entry, "updated_parsed"),
-        )
-        if title is None or day is None:
-            result.skipped += 1
-            continue
-        summary = _detail_text(_get(entry, "summary_detail"), _get(entry, "summary"), html_kind)
-        if summary is None and _get(entry, "content"):
-            summary = _detail_text(_get(entry, "content")[0])
-        url = clean_url(_get(entry, "link"))
-        if url is not None and url in (link, DEFAULT_LINK):
-            url = None  # coopcli links items without a URL of their own to the list
-        sorted_out = split_categories(
-            (_get(tag, "term") or _get(tag, "label") or "", _get(tag, "scheme"))
-            for tag in _get(entry, "tags") or []
-        )
-        typed = sorted_out.type is not None and not sorted_out.categories
-        result.drafts.append(
-            Draft(
-                title=title,
-                date=day,
-                type=sorted_out.type,
-                summary=summary,
-                url=url,
-                tags=sorted_out.tags,
-                categories=sorted_out.categories,
-                id=item_id_from_guid(_get(entry, "id")) if typed else None,
-                updated=correction(_get(entry, "published"), _get(entry, "updated")),
-            )
-        )
-    return result
+def title_from(summary: str) -> str:
+    """A title for an entry that has none: its summary's first sentence, shortened."""
+    first = one_line(summary.strip().split("\n", 1)[0])
+    end = _SENTENCE_END.search(first)
+    if end is not None and end.start() <= TITLE_LENGTH:
+        first = first[: end.start()]
+    if len(first) <= TITLE_LENGTH:
+        return first
+    cut = first.rfind(" ", 0, TITLE_LENGTH)
+    return first[: cut if cut > TITLE_LENGTH // 2 else TITLE_LENGTH].rstrip(" ,;:-") + "\u2026"

@@ -1,7 +1,8 @@
 """A Markdown digest: the list grouped by month, newest first.
 
-Every text from the list is escaped, so a title with ``*``, ``[``, ``<script>`` or
-``&amp;`` reads exactly as written and never turns into markup or HTML.
+Every text from the list is escaped where Markdown needs it, so a title with ``*``,
+``[``, ``<script>`` or ``&amp;`` reads exactly as written and never turns into markup
+or HTML, while ``(SSE)`` or ``AT&T`` stay as they are in the Markdown itself.
 """
 
 from __future__ import annotations
@@ -16,19 +17,35 @@ from coopcli.formats import MONTHS, display, long_date
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
 
-# Backslash escapes work for every ASCII punctuation character in CommonMark; these
-# are the ones that can start markup inside a line.
-_INLINE = re.compile(r"([\\`*_\[\]{}()#+!|~])")
-# Characters that start a block (heading, quote, list) at the beginning of a line.
-_LINE_START = re.compile(r"^(\s*)([-=>]|\d+[.)])")
+# Backslash escapes work for every ASCII punctuation character in CommonMark; only
+# those that could start markup get one, so "(SSE)" or "AT&T" read as written:
+# - always: ` * [ ] (code, emphasis, links), and ~ (strikethrough where supported);
+# - "_" unless between letters or digits, where it cannot start emphasis;
+# - "<" before what could be a tag, a comment or an autolink;
+# - "&" before what would be read as an entity or a character reference;
+# - "\\" before punctuation (it would escape it) or at the end (a hard line break).
+_INLINE = re.compile(
+    r"[`*\[\]~]"
+    r"|(?<![^\W_])_|_(?![^\W_])"
+    r"|<(?=[A-Za-z/!?])"
+    r"|&(?=#[0-9]{1,7};|#[xX][0-9A-Fa-f]{1,6};|[A-Za-z][A-Za-z0-9]*;)"
+    r"|\\(?=[!-/:-@\[-`{-~]|$)"
+)
+# What starts a block at the beginning of a line: a heading, a quote, a list item, a
+# thematic break or a setext underline; and an ordered list's "1." or "1)".
+_BLOCK_MARK = re.compile(r"^[#>+=-]")
+_LIST_NUMBER = re.compile(r"^(\d{1,9})([.)])(?= |$)")
+# Closing "#"s after a space would end a heading early ("# Room #" is "Room").
+_TRAILING_HASH = re.compile(r"(?<= )#(?=#*$)")
 
 
 def escape(text: str) -> str:
-    """Text that Markdown (and the HTML inside it) shows literally, on one line."""
+    """Text that CommonMark (and the HTML inside it) shows literally, on one line."""
     text = " ".join(display(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _INLINE.sub(r"\\\1", text)
-    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
+    text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
+    text = _BLOCK_MARK.sub(lambda m: "\\" + m.group(0), text)
+    text = _LIST_NUMBER.sub(r"\1\\\2", text)
+    return _TRAILING_HASH.sub(r"\\#", text)
 
 
 def _url(url: str) -> str:

@@ -67,6 +67,8 @@ def export(doc: DocumentView) -> str:
     return body.decode("utf-8")
 
 
-def read(data: bytes, source: str) -> ReadResult:
-    """Items from an RSS (0.9x, 1.0, 2.0) or Atom feed."""
-    return feeds.read_xml(data, source)
+def read(data: bytes, source: str, content_type: str | None = None) -> ReadResult:
+    """Items from an RSS (0.9x, 1.0, 2.0), Atom or CDF feed."""
+    from coopcli.formats import feedxml
+
+    return feedxml.read_xml(data, source, content_type)
