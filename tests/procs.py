@@ -99,12 +99,11 @@ def without_root_powers() -> list[str] | None:
 
 
 _HOLDER = """
-import sys, time, filelock
-lock = filelock.FileLock(sys.argv[1])
-lock.acquire()
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+fcntl.flock(fd, fcntl.LOCK_EX)
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
-lock.release()
 """
 
 

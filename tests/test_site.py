@@ -110,6 +110,31 @@ def test_item_page_metadata(run: Run, seeded: Path, tmp_path: Path) -> None:
     assert rels == {"next": "../item/2021-10-28-sung-ho-kim.html"}
 
 
+def test_corrected_item_says_when_it_was_updated(
+    run: Run, seeded: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COOPCLI_NOW", "2021-11-03T23:30:00-02:00")
+    edited = run(
+        "edit", "2021-10-29-ilo", "--title", "ILO sheds light upon cooperatives (corrected)"
+    )
+    assert edited.exit_code == 0, edited.stderr
+    out = tmp_path / "site"
+    build(run, out)
+    page = parse_page(out, "item/2021-10-29-ilo-sheds-light-upon.html")
+    # Stored in UTC: 23:30 at -02:00 is the next day, and the page says so.
+    times = {t.get("datetime"): t.text for t in page.find_all("time")}
+    assert times["2021-11-04T01:30:00Z"] == "4 November 2021"
+    assert "Updated on 4 November 2021" in " ".join("".join(page.tree.itertext()).split())
+    meta = {m.get("property"): m.get("content") for m in page.find_all("meta")}
+    assert meta["article:modified_time"] == "2021-11-04T01:30:00Z"
+    scripts = [s for s in page.find_all("script") if s.get("type") == "application/ld+json"]
+    data = json.loads(scripts[0].text or "")
+    assert (data["datePublished"], data["dateModified"]) == ("2021-10-29", "2021-11-04T01:30:00Z")
+    # An item never corrected says nothing of the kind.
+    other = parse_page(out, "item/2021-10-28-sung-ho-kim.html")
+    assert "Updated on" not in "".join(other.tree.itertext())
+
+
 def test_feeds_are_valid_and_discoverable(run: Run, seeded: Path, tmp_path: Path) -> None:
     out = tmp_path / "site"
     build(run, out)

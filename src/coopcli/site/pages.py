@@ -67,6 +67,14 @@ def human_date(day: dt.date) -> str:
     return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
+def _utc_day(stamp: str) -> dt.date:
+    """The day of a stored ``updated`` time (``2026-12-04T17:30:00Z``), in UTC."""
+    moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc)
+    return moment.date()
+
+
 def fingerprint(*parts: object) -> str:
     """A short digest of ``parts`` (strings, numbers and nested sequences of them)."""
     data = orjson.dumps(parts, default=str)
@@ -212,6 +220,9 @@ class Planner:
                 for t in item.tags
             ],
             "path": f"item/{paths.item_segment(item.id)}.html",
+            # A correction after publication (``updated``): the page says when.
+            "updated": item.updated,
+            "updated_text": item.updated and human_date(_utc_day(item.updated)),
         }
 
     def canonical(self, path: str) -> str:
@@ -355,6 +366,7 @@ class Planner:
                     "@type": "NewsArticle",
                     "headline": entry["title"],
                     "datePublished": entry["date"],
+                    **({"dateModified": entry["updated"]} if entry["updated"] else {}),
                     "url": canonical,
                     "mainEntityOfPage": canonical,
                     "articleSection": entry["type_label"],
