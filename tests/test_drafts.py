@@ -357,3 +357,52 @@ def test_the_site_leaves_out_drafts_until_published_and_embargoes_until_their_ti
     assert "Still a draft" in published_text()
     build()
     assert "Still a draft" not in published_text()
+
+
+@pytest.mark.parametrize("indexed", [True, False], ids=["spliced", "rewritten"])
+def test_edit_sets_and_lifts_draft_and_embargo(
+    run: Run,
+    newsroom: dict[str, str],
+    news_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    indexed: bool,
+) -> None:
+    if not indexed:
+        monkeypatch.setenv("COOPCLI_NO_INDEX", "1")
+    monkeypatch.setenv("COOPCLI_NOW", "2026-12-05T12:00:00Z")
+
+    def stored(item_id: str) -> dict[str, object]:
+        items = tomli.loads(news_file.read_text())["items"]
+        found: dict[str, object] = next(item for item in items if item["id"] == item_id)
+        return found
+
+    public = newsroom["public"]
+    held = run("edit", public, "--embargo", "2026-12-24 18:00 Europe/Berlin")
+    assert held.exit_code == 0, held.stderr
+    assert held.stderr == f"Changed {public}: embargo\n"
+    assert stored(public)["embargo"] == "2026-12-24T18:00:00+01:00[Europe/Berlin]"
+    assert public not in run("export", "--format", "json").stdout
+    lifted = run("edit", public, "--embargo", "")
+    assert lifted.stderr == f"Changed {public}: embargo\n"
+    assert "embargo" not in stored(public)
+    assert run("edit", public, "--draft").stderr == f"Changed {public}: draft\n"
+    assert stored(public)["draft"] is True
+    assert run("list", "--status", "draft").stdout.count(public) == 1
+    # A draft's new title is not a correction: the public never saw the old one.
+    retitled = run("edit", public, "--title", "Out again, better worded")
+    assert retitled.stderr == f"Changed {public}: title\n"
+    assert run("edit", public, "--no-draft").stderr == f"Changed {public}: draft\n"
+    assert "draft" not in stored(public)
+    assert run("edit", public, "--no-draft").stderr == f"Changed {public}: nothing (already so)\n"
+
+
+def test_edit_refuses_an_embargo_it_cannot_read(
+    run: Run, newsroom: dict[str, str], news_file: Path
+) -> None:
+    before = news_file.read_bytes()
+    for when in ("next Tuesday", "2026-12-10 09:00", "2027-03-28 02:30 Europe/Zurich"):
+        result = run("edit", newsroom["public"], "--embargo", when)
+        assert result.exit_code == 2, (when, result.stderr)
+        assert result.stderr.startswith(f"Error: --embargo {when!r}: "), result.stderr
+        assert result.stderr.count("\n") == 1
+    assert news_file.read_bytes() == before

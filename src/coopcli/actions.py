@@ -249,6 +249,8 @@ def edit_item(
     url: str | None = None,
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
+    draft: bool | None = None,
+    embargo: str | None = None,
     force: bool = False,
 ) -> tuple[Item, list[str]]:
     """Change an item's fields in place; its id never changes.
@@ -270,6 +272,8 @@ def edit_item(
         url=url,
         add_tags=add_tags,
         remove_tags=remove_tags,
+        draft=draft,
+        embargo=embargo,
     )
     # A document's items are models, so the edit is one too (the plain path is for rows).
     model = cast("Item", updated)
@@ -292,8 +296,14 @@ def edited(
     url: str | None = None,
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
+    draft: bool | None = None,
+    embargo: str | None = None,
 ) -> tuple[ItemView, list[str]]:
-    """``item`` with these changes, validated, and the names of the fields that changed."""
+    """``item`` with these changes, validated, and the names of the fields that changed.
+
+    ``draft`` sets or clears the draft mark; ``embargo`` (in its stored form, see
+    :func:`coopcli.core.status.parse_embargo`) sets the embargo and ``""`` clears it.
+    """
     changes = {
         "type": type,
         "title": title,
@@ -302,6 +312,8 @@ def edited(
         "url": url,
         "add_tags": add_tags,
         "remove_tags": remove_tags,
+        "draft": draft,
+        "embargo": embargo,
     }
     if vocabulary and add_tags:
         from coopcli.core.tags import check_vocabulary
@@ -340,6 +352,8 @@ def _edited_model(
     url: str | None = None,
     add_tags: Sequence[str] = (),
     remove_tags: Sequence[str] = (),
+    draft: bool | None = None,
+    embargo: str | None = None,
 ) -> tuple[Item, list[str]]:
     """:func:`edited`, through the models."""
     from coopcli.core.models import Item
@@ -356,6 +370,10 @@ def _edited_model(
         changes["summary"] = summary
     if url is not None:
         changes["url"] = url
+    if draft is not None:
+        changes["draft"] = draft
+    if embargo is not None:
+        changes["embargo"] = embargo or None
     if add_tags or remove_tags:
         dropped = {tag.casefold() for tag in remove_tags}
         unknown = dropped - {tag.casefold() for tag in item.tags}
@@ -386,6 +404,8 @@ def _edited_plainly(
     url: str | None,
     add_tags: Sequence[str],
     remove_tags: Sequence[str],
+    draft: bool | None,
+    embargo: str | None,
 ) -> tuple[Row, list[str]] | None:
     """:func:`edited` without the models, for the values they would store unchanged;
     None for anything else (the models then decide, and word any refusal)."""
@@ -402,6 +422,11 @@ def _edited_plainly(
         fields["title"] = plain_text(title)
     if date is not None:
         fields["date"] = date
+    if draft is not None:
+        fields["draft"] = draft
+    if embargo is not None:
+        # Already in its stored form (parse_embargo), which the models keep as it is.
+        fields["embargo"] = embargo or None
     for name, value in (("summary", summary), ("url", url)):
         if value is not None:
             ok, text = optional_text(value)

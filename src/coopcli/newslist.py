@@ -383,15 +383,23 @@ class NewsList:
         url: str | None = None,
         add_tags: Sequence[str] = (),
         remove_tags: Sequence[str] = (),
+        draft: bool | None = None,
+        embargo: str | None = None,
         force: bool = False,
     ) -> Edited:
         """Change an item's fields; its id never changes.
 
-        An empty ``summary`` or ``url`` clears it. With ``expect`` (the item as it
+        An empty ``summary``, ``url`` or ``embargo`` clears it; ``draft`` sets or
+        clears the draft mark, and ``embargo`` is a time as people write it
+        (``2026-12-10 09:00 Europe/Zurich``) or as it is stored. With ``expect`` (the item as it
         was shown to the user), nothing is saved when the item changed since.
         """
         day = None if date is None else _day(date)
         self._check_lengths(title, summary)
+        if embargo:
+            from coopcli.core.status import parse_embargo
+
+            embargo = parse_embargo(embargo)
         changes = {
             "type": type,
             "title": title,
@@ -400,6 +408,8 @@ class NewsList:
             "url": url,
             "add_tags": add_tags,
             "remove_tags": remove_tags,
+            "draft": draft,
+            "embargo": embargo,
         }
         spliced = self._splice(lambda idx: _plan_edit(idx, ref, expect, force, changes))
         if spliced is not None:
@@ -418,6 +428,8 @@ class NewsList:
                 url=url,
                 add_tags=add_tags,
                 remove_tags=remove_tags,
+                draft=draft,
+                embargo=embargo,
                 force=force,
             )
         return Edited(item, changed)

@@ -432,12 +432,30 @@ def edit(
             autocompletion=complete_tags,
         ),
     ] = None,
+    draft: Annotated[
+        bool | None,
+        typer.Option(
+            "--draft/--no-draft",
+            help="Make it a draft again, kept out of everything public (or clear the mark).",
+            show_default=False,
+        ),
+    ] = None,
+    embargo: Annotated[
+        str | None,
+        typer.Option(
+            "--embargo",
+            help="Embargo it until then: '2026-12-10 09:00 Europe/Geneva' ('' lifts it).",
+            metavar="WHEN",
+            show_default=False,
+        ),
+    ] = None,
     force: EditForceOption = False,
     file: FileOption = None,
 ) -> None:
     """Change an item's fields; its id stays the same.
 
     Without field flags, opens the item in your editor ($VISUAL, $EDITOR).
+    `coopcli publish` clears both the draft mark and the embargo.
 
     Example: coopcli edit 2021-10-28-ilo-country --summary "Briefs from five countries." --tag asia
 
@@ -447,13 +465,14 @@ def edit(
 
     day = None if date is None else parse_date(date)
     news = open_list(ctx, file)
-    if all(v is None for v in (type, title, date, summary, url, tag, untag)):
+    if all(v is None for v in (type, title, date, summary, url, tag, untag, draft, embargo)):
         from coopcli.cli import editor
 
         if not cliutil.interactive() and not editor.editor_command()[1]:
             raise UsageError(
                 "nothing to change: give at least one of --type, --title, --date, "
-                "--summary, --url, --tag, --untag (or set EDITOR to edit the item in it)"
+                "--summary, --url, --tag, --untag, --draft, --embargo "
+                "(or set EDITOR to edit the item in it)"
             )
         edited = editor.edit_existing(news, id, force=force, can_ask=cliutil.interactive())
         if edited is None:
@@ -468,6 +487,8 @@ def edit(
             url=url,
             add_tags=tag or [],
             remove_tags=untag or [],
+            draft=draft,
+            embargo=embargo,
             force=force,
         )
     what = ", ".join(edited.changed) if edited.changed else "nothing (already so)"
