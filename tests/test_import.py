@@ -252,7 +252,7 @@ def test_listing_entry_without_date_is_invalid(run: Run, news_file: Path, isolat
         "'31 February 2021': day is out of range for month",
         f"Took the list's title from {path}",
         "Imported 1 item, skipped 2 invalid entries",
-        "2 entries have no date: --undated today or --undated feed imports such entries",
+        "1 entry has no date: --undated today or --undated feed imports such entries",
     ]
     saved = tomllib.loads(news_file.read_text(encoding="utf-8"))
     assert saved["title"] == "News"

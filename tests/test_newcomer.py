@@ -469,7 +469,9 @@ def test_an_import_with_bad_entries_reports_them_all_and_writes_nothing(
     )
     assert _files(seeded.parent) == before
     dry = run("import", "--dry-run", str(page))
-    assert (dry.exit_code, dry.stderr) == (1, result.stderr)
+    # A dry run also says how it read the input.
+    told = f"{page}: read as listing (told by its suffix)\n"
+    assert (dry.exit_code, dry.stderr) == (1, told + result.stderr)
 
 
 def test_skip_invalid_imports_the_rest_and_says_what_it_skipped(
@@ -495,9 +497,7 @@ def test_an_input_with_no_items_is_an_error_and_creates_nothing(
     junk.write_text(text)
     result = run("import", str(junk))
     assert result.exit_code == 1
-    assert result.stderr == (
-        f"Error: {junk}: no items found in it (read as listing); nothing imported\n"
-    )
+    assert result.stderr == f"Error: nothing to import: no entries in {junk}\n"
     assert not news_file.exists()
 
 

@@ -94,7 +94,7 @@ def test_kill_9_at_random_points_of_a_save(isolated: Path) -> None:
 def test_kill_9_while_splicing_leaves_the_old_or_the_new_file(isolated: Path, suffix: str) -> None:
     """Backdated adds, edits and removals in the middle of the file, killed at random."""
     path = isolated / f"news{suffix}"
-    big_item_file(path, items=120, summary_bytes=20_000)
+    big_item_file(path, items=480, summary_bytes=4_800)  # within the summary limit
     listed = coopcli_process("list", "-f", str(path))  # the index, as any read makes it
     assert listed.returncode == 0, listed.stderr
     reports = _crash_loop(path, KILL_POINTS, seed=20211030, mode="splice")

@@ -143,13 +143,15 @@ def _without_copy_file_range(monkeypatch: pytest.MonkeyPatch, how: str) -> list[
     calls: list[int] = []
     real = os.copy_file_range
 
-    def copy_file_range(src: int, dst: int, count: int, offset_src: int | None = None) -> int:
+    def copy_file_range(
+        src: int, dst: int, count: int, offset_src: int | None = None, offset_dst: int | None = None
+    ) -> int:
         calls.append(count)
         if how == "unsupported":
             raise OSError(errno.EXDEV, os.strerror(errno.EXDEV))
         if how == "in-pieces":
             asked = min(count, 4096) if len(calls) == 1 else count
-            return real(src, dst, asked, offset_src, offset_src)
+            return real(src, dst, asked, offset_src, offset_dst)
         return 0  # some filesystems copy nothing and say so
 
     monkeypatch.setattr(os, "copy_file_range", copy_file_range)

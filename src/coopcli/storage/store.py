@@ -141,8 +141,19 @@ class Store:
         return self.target.with_name(self.target.name + ".bak")
 
     def exists(self) -> bool:
-        """Whether the item file exists yet."""
-        return self.path.exists()
+        """Whether the item file exists yet.
+
+        Only "no such file" says no: a path that cannot be looked at (a symlink loop, a
+        directory without permission) exists as far as this goes, so that reading it
+        then names the true reason.
+        """
+        try:
+            self.path.stat()
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return True
+        return True
 
     def read_bytes(self) -> bytes | None:
         """The file's bytes, or None when it does not exist yet."""
