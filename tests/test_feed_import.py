@@ -263,7 +263,10 @@ def test_an_entry_without_a_title_is_named_after_its_summary(
 <item><link>https://a.org/x</link><pubDate>2021-10-27</pubDate></item>
 </channel></rss>"""
     )
-    result = run("import", str(path))
+    refused = run("import", str(path))
+    assert refused.exit_code == 1  # entry 3 cannot become an item: nothing is imported
+    assert not news_file.exists()
+    result = run("import", "--skip-invalid", str(path))
     assert result.exit_code == 0, result.stderr
     assert sorted(str(item["title"]) for item in saved(news_file)) == [
         "A very long first sentence that goes on and on about cooperatives A very long\u2026",
@@ -674,5 +677,5 @@ def test_the_library_says_nothing_was_imported_and_writes_nothing(
 
 def test_a_file_name_with_a_nul_byte_is_a_clear_error(run: Run) -> None:
     result = run("import", "feed\x00.xml")
-    assert result.exit_code == 1
-    assert result.stderr == "Error: 'feed\\x00.xml': not a file name\n"
+    assert result.exit_code == 2  # a usage error, like every other impossible argument
+    assert result.stderr == "Error: 'feed\\x00.xml': a file name cannot contain a NUL character\n"

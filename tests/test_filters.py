@@ -135,10 +135,15 @@ def test_title_and_type_orders_reverse_whole(run: Run, seeded: Path) -> None:
 
 
 def test_the_first_and_last_possible_years(run: Run, seeded: Path) -> None:
-    for year in ("1", "9999"):
+    for year in ("1000", "9999"):
         result = run("list", "--year", year)
         assert result.exit_code == 0, result.output
         assert result.stdout == ""
+    # A short year is far more often a typo for 2021 than the year 21: it is refused.
+    for year in ("1", "21", "999"):
+        result = run("list", "--year", year)
+        assert result.exit_code == 2
+        assert result.stderr == f"Error: --year {year}: write the year in full (2021, not 21)\n"
 
 
 def test_a_year_runs_from_the_first_to_the_last_day(run: Run, news_file: Path) -> None:
