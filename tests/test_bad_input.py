@@ -124,6 +124,14 @@ def test_not_utf8(run: Run, news_file: Path) -> None:
             "the tag 'a,b' cannot contain a comma or semicolon",
         ),
         (
+            ["add", "-t", "news", "--title", "x", "--tag", "a\x1fb"],
+            "the tag 'a\\x1fb' cannot contain a control character",
+        ),
+        (
+            ["edit", "2021-10-29-ilo", "--tag", "line\nbreak"],
+            "the tag 'line\\nbreak' cannot contain a control character",
+        ),
+        (
             ["list", "--since", "soon"],
             "cannot understand the date 'soon' (use YYYY-MM-DD, '29 October 2021', 'today', "
             "'yesterday' or '3 days ago')",

@@ -11,10 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from coopcli.core import ids, query
+from coopcli.core import ids, query, rules, search
 from coopcli.core.errors import DataError, UsageError
-from coopcli.core.itemtypes import resolve_type
-from coopcli.core.view import Row
+from coopcli.core.itemtypes import all_types, resolve_type
+from coopcli.core.view import Row, to_data, to_json
+from coopcli.storage.append import optional_text, plain_text
+from coopcli.storage.index import Query
 
 if TYPE_CHECKING:
     from coopcli.core.models import Item, NewsFile
@@ -69,7 +71,6 @@ def index_query(
     limit: int | None = None,
 ) -> Query:
     """What the index is asked for: the filters, and substrings the text must hold."""
-    from coopcli.storage.index import Query
 
     return Query(
         types=filters.types,
@@ -99,7 +100,6 @@ def select_rows(
 
     ``status`` keeps only items with that status at the instant ``at`` (default now).
     """
-    from coopcli.core.itemtypes import all_types
 
     filters = query.Filters.from_args(args, all_types(idx.meta.types), now)
     by_date = sort is query.SortKey.DATE
@@ -133,7 +133,6 @@ class Found:
 
     def spans(self) -> dict[str, dict[str, tuple[tuple[int, int], ...]]]:
         """Where each shown item matched (by id), for highlighting."""
-        from coopcli.core import search
 
         return {hit.item.id: search.spans(hit.item, self.query) for hit in self.hits}
 
@@ -153,8 +152,6 @@ def search_rows(
     Only rows that hold every required word's root are read from the index and
     scored. ``sort`` None is by relevance (best first, then newest).
     """
-    from coopcli.core import search
-    from coopcli.core.itemtypes import all_types
 
     labels = all_types(idx.meta.types)
     filters = query.Filters.from_args(args, labels, now)
@@ -357,7 +354,6 @@ def _edited_model(
 ) -> tuple[Item, list[str]]:
     """:func:`edited`, through the models."""
     from coopcli.core.models import Item
-    from coopcli.core.view import to_data, to_json
 
     changes: dict[str, object] = {}
     if type is not None:
@@ -409,9 +405,6 @@ def _edited_plainly(
 ) -> tuple[Row, list[str]] | None:
     """:func:`edited` without the models, for the values they would store unchanged;
     None for anything else (the models then decide, and word any refusal)."""
-    from coopcli.core import rules
-    from coopcli.core.view import Row, to_data
-    from coopcli.storage.append import optional_text, plain_text
 
     fields = item._asdict() if isinstance(item, Row) else None
     if fields is None:

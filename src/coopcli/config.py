@@ -36,9 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import platformdirs
 import tomli
 
 from coopcli.core.errors import DataError, UsageError
+from coopcli.core.rules import Limits
 
 if TYPE_CHECKING:
     from coopcli.core.rules import Limits
@@ -63,7 +65,6 @@ DEFAULT_PAGER = "less"
 
 def config_path() -> Path:
     """Where the config file lives (it need not exist)."""
-    import platformdirs
 
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
 
@@ -268,7 +269,6 @@ def _file_setting(flag: str | None, config: dict[str, Any]) -> Setting:
         # command happens to run.
         path = where.parent / checked_path(configured)
         return Setting("file", str(path), "config", str(where))
-    import platformdirs
 
     return Setting("file", str(Path(platformdirs.user_data_dir(APP_NAME)) / "news.toml"), "default")
 
@@ -345,7 +345,6 @@ def feed_defaults(config: dict[str, Any] | None = None) -> FeedDefaults:
 
 def limits(config: dict[str, Any] | None = None) -> Limits:
     """The longest title and summary ``add`` and ``edit`` accept: ``[limits]`` or defaults."""
-    from coopcli.core.rules import Limits
 
     config = load_config() if config is None else config
     return Limits(**config.get("limits", {}))

@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coopcli.core.errors import UsageError
+from coopcli.core.itemtypes import all_types
+
 if TYPE_CHECKING:
     from coopcli.storage.index import Index
 
@@ -65,7 +68,6 @@ def complete_types(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
 
     The built-in types are offered even when the item file cannot be read.
     """
-    from coopcli.core.itemtypes import all_types
 
     types = all_types()
     try:
@@ -112,7 +114,6 @@ COMPLETE_VAR = "_COOPCLI_COMPLETE"
 
 def _shell(value: str) -> str:
     """The shell named (any case), or the one coopcli runs in when none was."""
-    from coopcli.core.errors import UsageError
 
     name = value.strip().lower()
     if not name:

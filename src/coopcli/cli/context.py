@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from coopcli.cli import render
+from coopcli.core.dates import parse_date, today
 from coopcli.core.errors import DataError, UsageError
 
 if TYPE_CHECKING:
@@ -118,6 +119,5 @@ def need(value: str | None, flag: str, prompt: str) -> str:
 
 def date_or_today(text: str | None) -> dt.date:
     """The date typed, or today when none was."""
-    from coopcli.core.dates import parse_date, today
 
     return today() if text is None else parse_date(text)

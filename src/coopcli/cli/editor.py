@@ -20,9 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import typer
+
 from coopcli.cli import render
 from coopcli.core.errors import CoopError, UsageError
-from coopcli.core.view import EDITABLE_FIELDS
+from coopcli.core.itemtypes import resolve_type
+from coopcli.core.view import EDITABLE_FIELDS, to_data
 from coopcli.storage.append import NewItem
 
 if TYPE_CHECKING:
@@ -122,7 +125,6 @@ def _text(data: dict[str, Any], key: str, *, required: bool) -> str | None:
 
 def parse(text: str, types: Mapping[str, str]) -> Fields:
     """Check edited text; raises :class:`EditCancelled` when it is empty."""
-    from coopcli.core.itemtypes import resolve_type
     from coopcli.core.rules import check_url, clean_tags
     from coopcli.formats.toml import parse as parse_toml
 
@@ -265,7 +267,6 @@ def edit(
 
 
 def _ask_again() -> bool:
-    import typer
 
     answer: bool = typer.confirm("Edit it again?", default=True, err=True)
     return answer
@@ -290,7 +291,6 @@ def edit_existing(news: NewsList, ref: str, *, force: bool, can_ask: bool) -> Ed
     still as it was when the editor opened; if another command changed or removed
     it meanwhile, nothing is saved and the edited text is kept.
     """
-    from coopcli.core.view import to_data
     from coopcli.newslist import Edited
 
     [item] = news.find([ref])

@@ -12,6 +12,7 @@ import typer
 from coopcli.cli import render
 from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
+from coopcli.core.dates import today
 
 if TYPE_CHECKING:
     from coopcli.storage.check import Problem
@@ -43,7 +44,6 @@ def merge_file(
 
     Example: coopcli merge-file base.toml ours.toml theirs.toml --path news.toml
     """
-    from pathlib import Path
 
     from coopcli.git.driver import merge_files
 
@@ -134,7 +134,6 @@ def check(
 
     Example: coopcli check data/news.toml --tolerance 7
     """
-    from coopcli.core.dates import today
 
     day = today()
     lists = [open_list(ctx, name) for name in files] if files else [open_list(ctx, file)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Annotated
 
@@ -11,15 +12,13 @@ from coopcli.cli import context as cliutil
 from coopcli.cli import render
 from coopcli.cli.options import FileOption
 from coopcli.core.errors import CoopError, UsageError
+from coopcli.core.itemtypes import BUILTIN_TYPES
 
 commands = typer.Typer()
 
 
 def parse_types(pairs: Sequence[str]) -> dict[str, str]:
     """``KEY=Label`` pairs as a dict; a pair without ``=`` or with a bad key is refused."""
-    import re
-
-    from coopcli.core.itemtypes import BUILTIN_TYPES
 
     types: dict[str, str] = {}
     for pair in pairs:

@@ -21,6 +21,7 @@ from coopcli.cli.options import (
     SortOption,
     with_filters,
 )
+from coopcli.core.dates import parse_date, today
 from coopcli.core.errors import CoopError, DataError, UsageError
 from coopcli.core.query import FilterArgs, SortKey
 
@@ -232,7 +233,6 @@ FUTURE_TOLERANCE = 1
 
 def _future_date_ok(day: dt.date) -> bool:
     """Warn about a date in the future (``check`` flags it); on a terminal, ask first."""
-    from coopcli.core.dates import today
 
     days = (day - today()).days
     if days <= FUTURE_TOLERANCE:
@@ -292,7 +292,6 @@ def _add_interactively(news: NewsList, given: NewItem, *, edit: bool) -> None:
     """``add`` without flags on a terminal (prompts), or ``add --edit`` (the editor)."""
     from coopcli.cli import editor, prompts
     from coopcli.config import date_format
-    from coopcli.core.dates import today
 
     types = news.types()
     if not edit:
@@ -461,7 +460,6 @@ def edit(
 
     Example: EDITOR=nano coopcli edit 2021-10-28-ilo-country
     """
-    from coopcli.core.dates import parse_date
 
     day = None if date is None else parse_date(date)
     news = open_list(ctx, file)

@@ -9,6 +9,7 @@ import typer
 from coopcli.cli import render
 from coopcli.cli.context import read_list
 from coopcli.cli.options import FileOption, FormatOption
+from coopcli.cli.render import OutputFormat
 
 commands = typer.Typer()
 
@@ -43,7 +44,6 @@ def links(
     Example: coopcli links --update-moved
     """
     from coopcli import actions
-    from coopcli.cli.render import OutputFormat
     from coopcli.links import check_links
 
     news = read_list(ctx, file)

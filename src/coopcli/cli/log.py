@@ -11,6 +11,7 @@ from coopcli.cli.completion import complete_ids
 from coopcli.cli.context import open_list
 from coopcli.cli.options import FileOption
 from coopcli.cli.render import OutputFormat
+from coopcli.core.errors import NotFoundError, UsageError
 
 commands = typer.Typer()
 
@@ -43,7 +44,6 @@ def log(
 
     Example: coopcli log 2021-10-28-ilo-country-briefs
     """
-    from coopcli.core.errors import NotFoundError, UsageError
     from coopcli.git.log import history
 
     store = open_list(ctx, file).store

@@ -17,6 +17,7 @@ import typer
 
 from coopcli.cli.completion import complete_tags, complete_types
 from coopcli.cli.render import OutputFormat
+from coopcli.core.errors import CoopError
 from coopcli.core.query import FilterArgs, SortKey
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -156,7 +157,6 @@ def format_choice(
 
     def check(value: str | None) -> str | None:
         from coopcli import formats
-        from coopcli.core.errors import CoopError
 
         if value is None:
             return None

@@ -15,7 +15,10 @@ from typing import TypeVar
 import typer
 
 from coopcli.cli import render
+from coopcli.core.dates import parse_date
 from coopcli.core.errors import CoopError
+from coopcli.core.itemtypes import resolve_type
+from coopcli.core.view import Row
 from coopcli.storage.append import NewItem
 
 T = TypeVar("T")
@@ -41,7 +44,6 @@ def type_choices(types: Mapping[str, str]) -> str:
 
 
 def _type(types: Mapping[str, str]) -> Callable[[str], str]:
-    from coopcli.core.itemtypes import resolve_type
 
     keys = list(types)
 
@@ -67,7 +69,6 @@ def _title(text: str) -> str:
 
 
 def _date(text: str) -> dt.date:
-    from coopcli.core.dates import parse_date
 
     return parse_date(text)
 
@@ -149,7 +150,6 @@ def ask_item(types: Mapping[str, str], today: dt.date, given: NewItem | None = N
 
 def confirm_save(item: NewItem, label: str, date_format: str | None) -> bool:
     """Show the item as it will be saved and ask whether to save it."""
-    from coopcli.core.view import Row
 
     row = Row(
         "",

@@ -13,6 +13,7 @@ import enum
 import json
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -186,7 +187,6 @@ def items_table(
 
     With ``at``, drafts and items under embargo at that instant are marked.
     """
-    import textwrap
 
     from rich import box
     from rich.table import Table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -136,7 +137,6 @@ def site(
                 f"{settings.base} (pass --base-url or set base_url in [site])"
             )
         return
-    from dataclasses import replace
 
     from coopcli.site.serve import make_server
     from coopcli.site.serve import serve as run_server

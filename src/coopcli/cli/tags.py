@@ -10,6 +10,7 @@ from coopcli.cli import render
 from coopcli.cli.completion import complete_tags
 from coopcli.cli.context import open_list, read_list
 from coopcli.cli.options import FileOption, FormatOption
+from coopcli.cli.render import OutputFormat
 
 if TYPE_CHECKING:
     from coopcli.core.tags import Retag
@@ -40,7 +41,6 @@ def tags(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from coopcli.cli.render import OutputFormat
     from coopcli.core.tags import count_tags
 
     with read_list(ctx, file).index() as idx:

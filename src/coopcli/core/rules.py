@@ -15,7 +15,9 @@ from urllib.parse import urlsplit
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 ID_MAX_LENGTH = 200
-TAG_PATTERN = r"^[^,;]+$"
+#: A tag: no comma or semicolon (they separate tags in CSV and in what people type),
+#: and no control character (it could not be typed, and some are separators).
+TAG_PATTERN = r"^[^,;\x00-\x1f\x7f]+$"
 _TAG = re.compile(TAG_PATTERN)
 _SPACE = re.compile(r"\s")
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from coopcli.core.errors import UsageError
+from coopcli.core.rules import clean_tags
 
 
 class Tagged(Protocol):
@@ -85,7 +86,6 @@ def retag(items: Iterable[Tagged], sources: Sequence[str], target: str) -> list[
     The target takes the place of the first source tag in each item's list; an item
     that already has the target (or several sources) keeps it once.
     """
-    from coopcli.core.rules import clean_tags
 
     cleaned = clean_tags([target])
     if not cleaned:

@@ -98,6 +98,8 @@ def _message(error: Mapping[str, Any], field: str | None) -> str:
         return f"{name} must be a date written YYYY-MM-DD, not {_kind(value)}"
     if kind == "string_pattern_mismatch":
         if base == "tags":
+            if isinstance(value, str) and not any(c in value for c in ",;"):
+                return f"the tag {value!r} cannot contain a control character"
             return f"the tag {value!r} cannot contain a comma or semicolon"
         if base == "id":
             return f"{value!r} is not a valid id (letters, digits, '.', '_' and '-')"

@@ -20,6 +20,7 @@ from coopcli import formats
 from coopcli.core.errors import CoopError, DataError, UsageError
 from coopcli.core.merge import Conflict, ConflictKind, MergeResult, merge_documents
 from coopcli.git.state import CONFLICT_SUFFIX
+from coopcli.storage.atomic import atomic_write
 from coopcli.storage.store import Store
 
 __all__ = ["CONFLICT_SUFFIX", "Outcome", "merge_files", "sniff_format"]
@@ -120,7 +121,6 @@ def merge_files(base: Path, ours: Path, theirs: Path, path: str | None = None) -
     Store(ours, format=fmt).refuse_read_only()
     result = merge_documents(*docs)
     from coopcli.core.models import NewsFile
-    from coopcli.storage.atomic import atomic_write
 
     atomic_write(ours, store.encode(NewsFile.model_validate(result.document)))
     outcome = Outcome(result, [_summary(result, name)])

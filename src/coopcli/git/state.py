@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -29,7 +30,6 @@ def conflict_file(item_file: Path) -> Path:
 
 def _git(directory: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
     # Imported here: most commands never get this far, and start-up counts.
-    import subprocess
 
     try:
         return subprocess.run(

@@ -21,7 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+import platformdirs
+
 from coopcli.core.errors import DataError, UsageError, WriteError
+from coopcli.formats.feeds import clean_url
 from coopcli.site import paths
 from coopcli.site.pages import Output, Planner
 from coopcli.site.paths import clean_text
@@ -83,7 +87,6 @@ def plain(value: object) -> str:
 
 def safe_url(value: object) -> str | None:
     """An http(s) URL, or None: a ``javascript:`` or other URL is never linked."""
-    from coopcli.formats.feeds import clean_url
 
     return clean_url(value)
 
@@ -93,7 +96,6 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     source, so an edited template is compiled again): a rebuild after one change
     need not compile them all again."""
     import jinja2
-    import platformdirs
 
     directory = Path(platformdirs.user_cache_dir("coopcli")) / "site-templates"
     try:
@@ -153,7 +155,6 @@ def _static_files(templates: Path | None) -> dict[str, Path]:
 
 def load_manifest(output: Path) -> dict[str, str]:
     """The last build's files and fingerprints (empty when there was none or it is unreadable)."""
-    import orjson
 
     try:
         data = orjson.loads((output / MANIFEST).read_bytes())
@@ -242,7 +243,6 @@ class Writer:
 
     def save_manifest(self, files: dict[str, str]) -> None:
         """Record ``files`` as what the output holds."""
-        import orjson
 
         data = {"version": MANIFEST_VERSION, "files": dict(sorted(files.items()))}
         self.write(MANIFEST, orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")

@@ -24,10 +24,12 @@ from typing import Any
 
 import orjson
 
-from coopcli import __version__
+from coopcli import __version__, formats
 from coopcli.core.view import ItemView, Listing, Row
 from coopcli.site import paths
+from coopcli.site.search import search_index
 from coopcli.site.settings import SiteSettings
+from coopcli.site.sitemap import sitemap_index, urlset
 from coopcli.site.source import SiteSource
 
 Render = Callable[[str, dict[str, Any]], str]
@@ -457,7 +459,6 @@ class Planner:
             )
 
             def make(fmt: str = fmt) -> str:
-                from coopcli import formats
 
                 rows = [
                     Row(
@@ -481,7 +482,6 @@ class Planner:
         digest = fingerprint("search", __version__, self.chrome, self.digests)
 
         def make() -> str:
-            from coopcli.site.search import search_index
 
             return search_index(self.entries, self.nav)
 
@@ -495,7 +495,6 @@ class Planner:
         if len(chunks) <= 1:
 
             def make_one() -> bytes:
-                from coopcli.site.sitemap import urlset
 
                 return urlset(urls)
 
@@ -505,14 +504,12 @@ class Planner:
         for name, chunk in zip(names, chunks, strict=True):
 
             def make_part(chunk: Sequence[tuple[str, dt.date | None]] = chunk) -> bytes:
-                from coopcli.site.sitemap import urlset
 
                 return urlset(chunk)
 
             self.outputs.append(Output(name, fingerprint(digest, name), make_part))
 
         def make_index() -> bytes:
-            from coopcli.site.sitemap import sitemap_index
 
             return sitemap_index([self.base + name for name in names])
 

@@ -6,8 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from coopcli.core.errors import DataError
 from coopcli.core.itemtypes import all_types
 from coopcli.core.view import ItemView
+from coopcli.newslist import NewsList
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,6 @@ def read_list(path: Path, *, include_drafts: bool = False) -> SiteSource:
     Drafts and items still under embargo are left out unless ``include_drafts``: an
     embargoed item is on the first build after its time.
     """
-    from coopcli.core.errors import DataError
-    from coopcli.newslist import NewsList
 
     news = NewsList.open(path)
     if not news.exists():
