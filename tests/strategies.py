@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from hypothesis import strategies as st
 
 from coopcli.core.models import Item, NewsFile
+from coopcli.core.rules import TAG_PATTERN
 
 # Any text at all except surrogates (which no UTF-8 file can hold), trimmed as the
 # models trim it.
@@ -16,7 +18,14 @@ tricky = st.sampled_from(
     ["=1+2", "+33 1 23", "-5 degrees", "@SUM(A1)", "'quoted", "a, b", 'say "hi"', "<b>&amp;</b>"]
 )
 texts = text | tricky | st.builds(lambda a, b: f"{a}\n{b}", text, text)
-tags = st.lists(text.filter(lambda t: "," not in t and ";" not in t), max_size=3)
+
+
+def is_tag(name: str) -> bool:
+    """Whether the models take `name` as a tag (no separator, no control character)."""
+    return re.fullmatch(TAG_PATTERN, name) is not None
+
+
+tags = st.lists(text.filter(is_tag), max_size=3)
 urls = st.builds(
     lambda host, path: f"https://{host}.org/{path}",
     st.from_regex(r"[a-z]{1,10}", fullmatch=True),

@@ -287,7 +287,7 @@ def hostile_doc() -> NewsFile:
                 title=f"Item {HOSTILE}",
                 date="2021-10-29",  # type: ignore[arg-type]
                 summary=f"Summary {HOSTILE}\nline two",
-                tags=["<b>tag</b> & ]]>", "emoji 😀", "ctrl\x01x"],
+                tags=["<b>tag</b> & ]]>", "emoji 😀", "quote \" ' \u202e"],
             )
         ],
     )

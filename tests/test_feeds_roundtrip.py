@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from coopcli import formats
 from coopcli.core.itemtypes import BUILTIN_TYPES, match_type
 from coopcli.core.models import Item, NewsFile
+from tests.strategies import is_tag
 
 # What XML 1.0 cannot hold is removed on export (tested in test_feeds.py); any other
 # text, including markup, entities, "]]>" and non-ASCII, must come back exactly.
@@ -38,7 +39,7 @@ text = (
     .filter(bool)
     .filter(lambda t: not _looks_double_encoded(t))
 )
-tags = st.lists(text.filter(lambda t: "," not in t and ";" not in t), max_size=3)
+tags = st.lists(text.filter(is_tag), max_size=3)
 urls = st.builds(
     lambda host, path: f"https://{host}.org/{path}",
     st.from_regex(r"[a-z]{1,10}", fullmatch=True),

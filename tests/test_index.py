@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from coopcli.storage import index
 from coopcli.storage.store import Store
 from tests.conftest import EXAMPLES, Run
+from tests.strategies import is_tag
 
 
 def _titles(run: Run, *args: str) -> list[str]:
@@ -310,7 +311,7 @@ safe_text = (
             safe_text,
             st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)),
             st.none() | safe_text,
-            st.lists(safe_text.filter(lambda t: "," not in t and ";" not in t), max_size=3),
+            st.lists(safe_text.filter(is_tag), max_size=3),
         ),
         min_size=1,
         max_size=6,

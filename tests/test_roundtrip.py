@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 
 from coopcli.core.models import Item, NewsFile
 from coopcli.storage.store import Store
+from tests.strategies import is_tag
 
 # Any text at all except surrogates (which no UTF-8 file can hold), trimmed as the
 # models trim it.
 text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1).map(str.strip).filter(bool)
-tags = st.lists(text.filter(lambda t: "," not in t and ";" not in t), max_size=3)
+tags = st.lists(text.filter(is_tag), max_size=3)
 urls = st.builds(
     lambda host, path: f"https://{host}.org/{path}",
     st.from_regex(r"[a-z]{1,10}", fullmatch=True),
