@@ -320,6 +320,33 @@ def test_an_outside_change_reads_only_the_changed_items(
     assert news.get("2021-10-03").title == "Item Three"
 
 
+@pytest.mark.parametrize("fmt", ["toml", "json"])
+def test_each_spliced_write_leaves_the_index_current(fmt: str, isolated: Path) -> None:
+    # A splice records its change in the index, so the next command reads neither
+    # the file nor its blocks again.
+    path = isolated / f"news.{fmt}"
+    news = NewsList.open(path)
+    for n in (1, 3, 5):
+        news.add(type="news", title=f"Item {n}", date=f"2021-10-0{n}")
+
+    def current() -> list[tuple[str, str]]:
+        idx = index.open_current(path, index.stamp(path.stat()))
+        assert idx is not None, "the write left the index stale"
+        with idx:
+            return [(row.id, row.title) for row in idx.rows()]
+
+    news.add(type="news", title="Item 2", date="2021-10-02")
+    assert ("2021-10-02-item-2", "Item 2") in current()
+    news.edit("2021-10-03-item-3", title="Item Three")
+    assert ("2021-10-03-item-3", "Item Three") in current()
+    news.remove(["2021-10-01-item-1"])
+    assert [item_id for item_id, _ in current()] == [
+        "2021-10-05-item-5",
+        "2021-10-03-item-3",
+        "2021-10-02-item-2",
+    ]
+
+
 @settings(max_examples=300, deadline=None)
 @given(item=st.integers(0, 3).flatmap(strategies.items))
 def test_the_item_writer_gives_tomli_w_s_bytes(item: Item) -> None:
