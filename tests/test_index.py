@@ -161,6 +161,27 @@ def test_a_warm_add_appends_without_the_models(seeded: Path) -> None:
     assert seeded.read_bytes() == _canonical(seeded)
 
 
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--title", "A plain new title"), ("--summary", "A plain summary.")]
+)
+def test_a_warm_edit_of_plain_text_does_not_build_the_models(
+    seeded: Path, run: Run, flag: str, value: str
+) -> None:
+    assert run("list").exit_code == 0  # the index is built
+    probe = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('models' if 'coopcli.core.models' in sys.modules"
+        " else 'light',"
+        " file=sys.stderr))\n"
+        "from coopcli.cli.app import main\n"
+        "sys.argv = ['coopcli', 'edit', '2021-10-25-untfsse-organized', sys.argv[1], sys.argv[2]]\n"
+        "main()\n"
+    )
+    assert coopcli_process_code(probe, flag, value).stderr.strip().endswith("light")
+    shown = json.loads(run("show", "2021-10-25-untfsse-organized", "--format", "json").stdout)
+    assert shown[flag.removeprefix("--")] == value
+
+
 def coopcli_process_code(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-c", code, *args],
