@@ -25,6 +25,18 @@ def is_tag(name: str) -> bool:
     return re.fullmatch(TAG_PATTERN, name) is not None
 
 
+def looks_double_encoded(text: str) -> bool:
+    """Text that feedparser "repairs" as UTF-8 read as Latin-1 ("Â¡" becomes "¡").
+
+    A known feedparser behaviour for RSS and Atom, documented in the README; such
+    text is almost always mojibake, and JSON Feed keeps it as it is.
+    """
+    try:
+        return text.encode("iso-8859-1").decode("utf-8") != text
+    except UnicodeError:
+        return False
+
+
 tags = st.lists(text.filter(is_tag), max_size=3)
 urls = st.builds(
     lambda host, path: f"https://{host}.org/{path}",

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from coopcli import formats, importer
 from coopcli.formats import feeds, feedxml
 from tests.conftest import Run
+from tests.strategies import looks_double_encoded
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -408,6 +409,7 @@ def test_any_text_in_any_declared_encoding_reads_back(encoding: str, title: str)
     escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     expected = feeds.plain_text(title, "text/html", single_line=True)
     assume(expected is not None)  # a blank title is named after the summary instead
+    assume(not looks_double_encoded(title))  # feedparser "repairs" it (see the README)
     result = formats.reader("rss").read(rss(title=escaped, encoding=encoding), "feed.xml")
     assert result.warnings == []
     assert result.drafts[0].title == expected

@@ -11,24 +11,12 @@ from hypothesis import strategies as st
 from coopcli import formats
 from coopcli.core.itemtypes import BUILTIN_TYPES, match_type
 from coopcli.core.models import Item, NewsFile
-from tests.strategies import is_tag
+from tests.strategies import is_tag, looks_double_encoded
 
 # What XML 1.0 cannot hold is removed on export (tested in test_feeds.py); any other
 # text, including markup, entities, "]]>" and non-ASCII, must come back exactly.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 xml_chars = st.characters(exclude_categories=("Cs",)).filter(lambda c: not _XML_FORBIDDEN.match(c))
-
-
-def _looks_double_encoded(text: str) -> bool:
-    """Text that feedparser "repairs" as UTF-8 read as Latin-1 ("Â¡" becomes "¡").
-
-    A known feedparser behaviour for RSS and Atom, documented in the README; such
-    text is almost always mojibake, and JSON Feed keeps it as it is.
-    """
-    try:
-        return text.encode("iso-8859-1").decode("utf-8") != text
-    except UnicodeError:
-        return False
 
 
 markup = st.sampled_from(["<b>", "</p>", "&amp;", "&lt;", "]]>", "<![CDATA[", "<script>", "&"])
@@ -37,7 +25,7 @@ text = (
     .map("".join)
     .map(str.strip)
     .filter(bool)
-    .filter(lambda t: not _looks_double_encoded(t))
+    .filter(lambda t: not looks_double_encoded(t))
 )
 tags = st.lists(text.filter(is_tag), max_size=3)
 urls = st.builds(
