@@ -167,6 +167,11 @@ def _report(path: Path, before: bytes) -> dict[str, Any]:
     }
     if after == before:
         return report  # the old version, exactly: nothing more to look at
+    # A kill between the two renames leaves the backup staged; the next write (or
+    # restore-backup) puts it in place before anything else.
+    from coopcli.storage.atomic import remove_stale_temporaries
+
+    remove_stale_temporaries(path)
     backup = path.with_name(path.name + ".bak")
     report["backup_is_previous"] = backup.exists() and backup.read_bytes() == before
     try:

@@ -12,6 +12,7 @@ temporary files must be ignored by readers and cleaned up by the next write.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -140,6 +141,43 @@ def test_leftovers_are_ignored_and_cleaned_by_the_next_write(
     assert stale.exists()  # reading does not touch it
     assert run("add", "-t", "news", "--title", "A", "--date", "2021-11-01").exit_code == 0
     assert not stale.exists()
+
+
+@pytest.mark.parametrize("link", [True, False], ids=["hard-link", "copy"])
+def test_a_backup_left_staged_by_a_killed_writer_is_the_one_restored(
+    run: Run, seeded: Path, link: bool
+) -> None:
+    # A writer killed after its new version went in place, before its staged backup
+    # (a hard link to the version it replaced, or a copy) was renamed to news.toml.bak.
+    previous = seeded.read_bytes()
+    older = seeded.with_name("news.toml.bak")
+    older.write_bytes(b"# an older version\n" + previous)
+    staged = seeded.with_name(".news.toml.bak.4242.tmp")
+    if link:
+        os.link(seeded, staged)
+    else:
+        staged.write_bytes(previous)
+    replaced = seeded.with_name(".news.toml.x1y2z3.tmp")
+    replaced.write_text(previous.decode("utf-8").replace("ILO country briefs", "Briefs"))
+    os.replace(replaced, seeded)
+    result = run("restore-backup", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert seeded.read_bytes() == previous
+    assert "Briefs" in seeded.with_name("news.toml.bak").read_text(encoding="utf-8")
+    assert not staged.exists()
+
+
+def test_a_backup_staged_before_the_replace_is_only_deleted(run: Run, seeded: Path) -> None:
+    # Killed before its replace: the staged name is one more link to the current file.
+    backup = seeded.with_name("news.toml.bak")
+    backup.write_bytes(b"# the backup\n" + seeded.read_bytes())
+    before = backup.read_bytes()
+    staged = seeded.with_name(".news.toml.bak.4242.tmp")
+    os.link(seeded, staged)
+    result = run("restore-backup", "--yes")
+    assert result.exit_code == 0, result.stderr
+    assert seeded.read_bytes() == before  # the backup that was there is the one restored
+    assert not staged.exists()
 
 
 def test_other_files_are_left_alone(run: Run, seeded: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import filecmp
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -42,17 +43,47 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def _staged_backup(target: Path, pid: int) -> Path:
+    """Where a writer keeps ``target``'s current version until it becomes the backup."""
+    return target.with_name(f"{temp_prefix(target)}bak.{pid}{TEMP_SUFFIX}")
+
+
+def _changed_at(path: Path) -> int:
+    try:
+        return path.lstat().st_ctime_ns
+    except OSError:
+        return 0
+
+
+def _replaced_since(staged: Path, target: Path) -> bool:
+    """Whether ``target`` is no longer the version ``staged`` holds (a link or a copy of it)."""
+    try:
+        return not os.path.samefile(staged, target) and not filecmp.cmp(
+            staged, target, shallow=False
+        )
+    except OSError:
+        return False
+
+
 def remove_stale_temporaries(target: Path) -> None:
     """Delete temporary files a killed writer left beside ``target``.
 
-    Only call this while holding the file's lock: then no other writer is mid-save.
+    A writer killed between putting its new version in place and renaming its staged
+    backup leaves the previous version under the staged name: that one becomes
+    ``<file>.bak``, as the writer would have made it. Only call this while holding
+    the file's lock: then no other writer is mid-save.
     """
-    for leftover in target.parent.glob(f"{temp_prefix(target)}*{TEMP_SUFFIX}"):
+    staged_prefix = f"{temp_prefix(target)}bak."
+    leftovers = target.parent.glob(f"{temp_prefix(target)}*{TEMP_SUFFIX}")
+    for leftover in sorted(leftovers, key=_changed_at):  # the last replaced wins
         with contextlib.suppress(OSError):
-            leftover.unlink()
+            if leftover.name.startswith(staged_prefix) and _replaced_since(leftover, target):
+                os.replace(leftover, target.with_name(target.name + ".bak"))
+            else:
+                leftover.unlink()
 
 
-def _stage_backup(target: Path, backup: Path) -> Path | None:
+def _stage_backup(target: Path) -> Path | None:
     """Give the current ``target`` a second name, to become ``backup`` after the replace.
 
     A hard link costs nothing however large the file is (the replace that follows
@@ -61,7 +92,7 @@ def _stage_backup(target: Path, backup: Path) -> Path | None:
     name matches :func:`remove_stale_temporaries`, so a crash leaves nothing behind
     for good.
     """
-    staged = backup.with_name(f"{temp_prefix(target)}bak.{os.getpid()}{TEMP_SUFFIX}")
+    staged = _staged_backup(target, os.getpid())
     with contextlib.suppress(FileNotFoundError):
         staged.unlink()
     try:
@@ -99,7 +130,7 @@ def _replace(
         if before_replace is not None:
             before_replace()
         if backup is not None:
-            staged = _stage_backup(target, backup)
+            staged = _stage_backup(target)
         os.replace(tmp, target)
     except BaseException:
         if staged is not None:

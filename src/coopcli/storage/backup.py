@@ -82,8 +82,10 @@ def plan(store: Store) -> Swap:
     """Read the file and its backup (call while holding the store's lock).
 
     A missing or invalid backup is refused; an invalid item file is not, since
-    putting the backup back is how one recovers from a broken hand edit.
+    putting the backup back is how one recovers from a broken hand edit. A backup
+    that a killed writer left staged is put in place first.
     """
+    remove_stale_temporaries(store.target)
     try:
         backup = store.backup_path.read_bytes()
     except FileNotFoundError:
