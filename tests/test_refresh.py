@@ -233,3 +233,27 @@ def test_a_pulled_change_reads_only_the_changed_blocks(
     refreshed = _snapshot(path)
     index.location(path).unlink()
     assert _snapshot(path) == refreshed
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(0, 30),
+    keys=st.lists(
+        st.tuples(st.dates(dt.date(2020, 12, 1), dt.date(2022, 2, 1)), st.sampled_from("a0z")),
+        max_size=8,
+    ),
+)
+def test_locating_keys_one_after_another_counts_what_sqlite_counts(
+    count: int, keys: list[tuple[dt.date, str]]
+) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "news.toml"
+        path.write_bytes(_file("toml", count))
+        with open_index(Store(path)) as idx:
+            for day, letter in keys:
+                key = (day.isoformat(), f"{day.isoformat()}-item-{letter}")
+                expected = idx._db.execute(
+                    "SELECT count(*), coalesce(sum(len), 0) FROM items WHERE (date, id) < (?, ?)",
+                    key,
+                ).fetchone()
+                assert idx.locate(*key) == tuple(expected)

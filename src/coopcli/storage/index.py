@@ -270,6 +270,8 @@ class Index:
     def __init__(self, connection: sqlite3.Connection, meta: Meta) -> None:
         self._db = connection
         self.meta = meta
+        #: Keys already located, with their answers, for the meta they were found with.
+        self._marks: tuple[Meta, dict[tuple[str, str], tuple[int, int]]] | None = None
 
     def close(self) -> None:
         """Close the database (a write not committed is undone)."""
@@ -403,6 +405,7 @@ class Index:
     def _writing(self) -> Iterator[None]:
         """A write transaction that takes the write lock first: two writers never
         deadlock (each holding a read lock the other waits on)."""
+        self._marks = None
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -416,12 +419,48 @@ class Index:
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
     def locate(self, date: str, id_: str) -> tuple[int, int]:
-        """How many items sort before (date, id), and the sum of their blocks' lengths."""
-        rank, before = self._db.execute(
-            "SELECT count(*), coalesce(sum(len), 0) FROM items WHERE (date, id) < (?, ?)",
-            (date, id_),
-        ).fetchone()
-        return int(rank), int(before)
+        """How many items sort before (date, id), and the sum of their blocks' lengths.
+
+        SQLite counts a range item by item, so this counts only from the nearest key
+        it knows the answer for: the start, the end (the count and the blocks' total
+        in the meta) or a key located before, on the side the dates put nearer.
+        """
+        key = (date, id_)
+        if self._marks is None or self._marks[0] is not self.meta:
+            self._marks = (self.meta, {})
+        marks = self._marks[1]
+        if key in marks:
+            return marks[key]
+        below = max((mark for mark in marks if mark < key), default=None)
+        above = min((mark for mark in marks if mark > key), default=None)
+        low = below[0] if below else self._edge("min")
+        high = above[0] if above else (self.meta.last[0] if self.meta.last else None)
+        if below is None and above is None and high is None:
+            low = high = None  # an empty index: count from the start
+        if low is not None and high is not None and _nearer_end(date, low, high):
+            rank, before = marks[above] if above else (self.meta.count, self.meta.total)
+            after = " AND (date, id) < (?, ?)" if above else ""
+            count, length = self._db.execute(
+                "SELECT count(*), coalesce(sum(len), 0) FROM items"
+                f" WHERE (date, id) >= (?, ?){after}",
+                (*key, *(above or ())),
+            ).fetchone()
+            found = (rank - int(count), before - int(length))
+        else:
+            rank, before = marks[below] if below else (0, 0)
+            since = "(date, id) >= (?, ?) AND " if below else ""
+            count, length = self._db.execute(
+                "SELECT count(*), coalesce(sum(len), 0) FROM items"
+                f" WHERE {since}(date, id) < (?, ?)",
+                (*(below or ()), *key),
+            ).fetchone()
+            found = (rank + int(count), before + int(length))
+        marks[key] = found
+        return found
+
+    def _edge(self, which: str) -> str | None:
+        (date,) = self._db.execute(f"SELECT {which}(date) FROM items").fetchone()
+        return None if date is None else str(date)
 
     def block(self, id_: str) -> tuple[Row, int, int] | None:
         """The item with exactly this id, its block's length and hash."""
@@ -522,6 +561,15 @@ class Index:
     def sorted_keys(self) -> list[tuple[int, str, str]]:
         """(pos, date, id) of every item, in stored order."""
         return list(self._db.execute("SELECT pos, date, id FROM items ORDER BY date, id"))
+
+
+def _nearer_end(date: str, low: str, high: str) -> bool:
+    """Whether ``date`` lies nearer ``high`` than ``low`` (ISO dates)."""
+    try:
+        day, first, last = (dt.date.fromisoformat(value) for value in (date, low, high))
+    except ValueError:
+        return False
+    return (day - first) > (last - day)
 
 
 def _storable(text: str) -> bool:
