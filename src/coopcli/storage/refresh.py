@@ -95,7 +95,7 @@ _OPTIONAL = ("summary", "url")
 _PLAIN_FIELDS = {"id", "type", "title", "date", "summary", "url", "tags"}
 
 
-def _plain_item(raw: dict[str, Any], types: dict[str, str]) -> Row | None:
+def plain_item(raw: dict[str, Any], types: dict[str, str]) -> Row | None:
     """An item whose values the models would store exactly as they are, checked by the
     same rules without loading the models; None for anything else."""
     item_id, key, title, date = (raw.get(name) for name in ("id", "type", "title", "date"))
@@ -137,7 +137,7 @@ def validate_item(format: str, raw: dict[str, Any], types: dict[str, str]) -> It
             raw["date"] = dt.date.fromisoformat(raw["date"])
         except ValueError:
             return None
-    plain = _plain_item(raw, types)
+    plain = plain_item(raw, types)
     if plain is not None:
         return plain
     from pydantic import ValidationError
