@@ -511,6 +511,18 @@ class Index:
             )
         )
 
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` the index holds."""
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # within SQLite's limit on parameters
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                str(id_)
+                for (id_,) in self._db.execute(f"SELECT id FROM items WHERE id IN ({marks})", chunk)
+            )
+        return found
+
     def _break_runs_at(self, keys: Iterable[tuple[str, str]]) -> None:
         """Forget the runs that hold, or would have to hold, an item with one of ``keys``:
         a run is only trusted while its items stay as they were, side by side."""

@@ -316,10 +316,7 @@ def _by_runs(
         new_ids = [item.id for item, _, _ in added]
         if len(set(new_ids)) != len(new_ids):
             return False
-        gone = set(removed)
-        marks = ", ".join("?" * len(new_ids))
-        taken = idx._db.execute(f"SELECT id FROM items WHERE id IN ({marks})", new_ids)
-        if any(id_ not in gone for (id_,) in taken):
+        if not idx.existing_ids(new_ids) <= set(removed):
             return False
     count = meta.count - len(removed) + len(added)
     total = meta.total - removed_length + sum(len(block) for _, block, _ in added)
