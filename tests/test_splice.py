@@ -390,13 +390,13 @@ def test_a_new_block_checked_without_the_models_is_what_they_store(
 
     from coopcli.core.itemtypes import all_types
     from coopcli.core.view import to_data
-    from coopcli.storage.refresh import _plain_item
+    from coopcli.storage.refresh import plain_item
 
     raw = item.to_data()
     for name, value in (("title", title), ("tags", tags), ("url", url)):
         if value is not None:
             raw[name] = value
-    plain = _plain_item(dict(raw), all_types({}))
+    plain = plain_item(dict(raw), all_types({}))
     if plain is None:
         return  # the models decide
     try:

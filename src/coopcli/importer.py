@@ -15,12 +15,13 @@ import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
 from coopcli import formats
 from coopcli.core import ids
 from coopcli.core.errors import DataError, UsageError
-from coopcli.core.itemtypes import match_type, unknown_type_message
+from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
+from coopcli.core.view import Row
 from coopcli.formats import Draft, ReadResult
 
 if TYPE_CHECKING:
@@ -241,7 +242,7 @@ class Skipped:
 class Report:
     """What an import did (or, with ``--dry-run``, would do)."""
 
-    added: list[Item] = field(default_factory=list)
+    added: list[Item | Row] = field(default_factory=list)
     duplicates: list[Skipped] = field(default_factory=list)
     invalid: list[Skipped] = field(default_factory=list)
     #: Entries a reader skipped without drafting them.
@@ -401,8 +402,24 @@ class _Set(_Dict):
         super().__init__((item_id, item_id) for item_id in ids)
 
 
+@dataclass
+class ListHead:
+    """A list's own metadata without its items: what an import into a large list
+    merges into, without loading the models (see :func:`merge`'s ``plain``)."""
+
+    title: str | None
+    link: str | None
+    description: str | None
+    types: dict[str, str]
+    items: list[Item | Row] = field(default_factory=list)
+
+    def all_types(self) -> dict[str, str]:
+        """The built-in types and the list's own, key -> label."""
+        return all_types(self.types)
+
+
 def merge(
-    doc: NewsFile,
+    doc: NewsFile | ListHead,
     results: Sequence[tuple[str, ReadResult]],
     *,
     default_type: str | None = None,
@@ -410,6 +427,7 @@ def merge(
     known: tuple[Known[str], Known[tuple[str, dt.date]]] | None = None,
     skip_invalid: bool = False,
     undated: Undated = "skip",
+    plain: bool = False,
 ) -> Report:
     """Add the drafts of ``results`` (source, result) to ``doc`` and say what happened.
 
@@ -425,11 +443,12 @@ def merge(
     validate is invalid. Both are skipped. A draft keeps its id when it has a free
     one (so ids survive a round trip); otherwise it gets a new one. A draft without
     a date is skipped, or dated today or with its feed's date, as ``undated`` says.
-    """
-    from pydantic import ValidationError
 
+    With ``plain``, an item whose values the models would store exactly as given is
+    added as a plain :class:`~coopcli.core.view.Row`, checked by the same rules
+    without loading the models (for a ``doc`` that is a :class:`ListHead`).
+    """
     from coopcli.core.dates import today
-    from coopcli.core.models import Item
     from coopcli.core.rules import ID_MAX_LENGTH, ID_PATTERN
 
     report = Report()
@@ -448,7 +467,7 @@ def merge(
             if value and getattr(doc, name) is None:
                 try:
                     setattr(doc, name, value)
-                except ValidationError:
+                except ValueError:  # the models' ValidationError
                     continue  # a feed's odd link is no reason to refuse its items
                 report.metadata.append(f"the list's {name} from {source}")
 
@@ -514,19 +533,25 @@ def merge(
             own_id = draft.id
             if own_id is None or len(own_id) > ID_MAX_LENGTH or not valid_id.match(own_id):
                 own_id = ids.new_id(day, title, taken)
-            item = Item(
-                id=own_id,
-                type=type_key,
-                title=title,
-                date=day,
-                summary=draft.summary,
-                url=draft.url,
-                tags=[tag for tag in map(_clean_tag, draft.tags) if tag],
-                draft=draft.draft,
-                embargo=draft.embargo,
-                updated=draft.updated,
-            )
-        except (ValidationError, ValueError) as exc:
+            tags = [tag for tag in map(_clean_tag, draft.tags) if tag]
+            item: Item | Row | None
+            item = _plain(own_id, type_key, title, day, draft, tags, types) if plain else None
+            if item is None:
+                from coopcli.core.models import Item
+
+                item = Item(
+                    id=own_id,
+                    type=type_key,
+                    title=title,
+                    date=day,
+                    summary=draft.summary,
+                    url=draft.url,
+                    tags=tags,
+                    draft=draft.draft,
+                    embargo=draft.embargo,
+                    updated=draft.updated,
+                )
+        except ValueError as exc:  # the models' ValidationError too
             report.invalid.append(skip(_error_message(exc)))
             continue
         taken.remember(item.id, item.id)
@@ -536,11 +561,34 @@ def merge(
             report.notes.append(skip(note))
     if (report.fatal() or report.unreadable) and not skip_invalid:
         raise report.refusal()
-    doc.items.extend(report.added)
+    if isinstance(doc, ListHead):
+        doc.items.extend(report.added)
+    else:  # without ``plain``, every item added was built by the models
+        doc.items.extend(cast("list[Item]", report.added))
     return report
 
 
-def check_type(text: str | None, doc: NewsFile) -> str | None:
+def _plain(
+    item_id: str,
+    type_key: str,
+    title: str,
+    day: dt.date,
+    draft: Draft,
+    tags: list[str],
+    types: dict[str, str],
+) -> Row | None:
+    """The item as the models would store it, when they would store the values as
+    they are; None when only the models can say."""
+    if draft.draft or draft.embargo is not None or draft.updated is not None:
+        return None
+    from coopcli.storage.refresh import plain_item
+
+    raw: dict[str, Any] = {"id": item_id, "type": type_key, "title": title, "date": day}
+    raw |= {"summary": draft.summary, "url": draft.url, "tags": tags}
+    return plain_item({key: value for key, value in raw.items() if value is not None}, types)
+
+
+def check_type(text: str | None, doc: NewsFile | ListHead) -> str | None:
     """``--type``'s key in this list, or a usage error naming the valid types."""
     if text is None:
         return None

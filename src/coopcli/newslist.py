@@ -702,13 +702,10 @@ def _plan_import(
     undated: Undated,
 ) -> Change | None:
     from coopcli import importer
-    from coopcli.core.models import NewsFile
     from coopcli.storage.splice import Change
 
     meta = idx.meta
-    shell = NewsFile(
-        title=meta.title, link=meta.link, description=meta.description, types=meta.types
-    )
+    shell = importer.ListHead(meta.title, meta.link, meta.description, dict(meta.types))
     default = importer.check_type(default_type, shell)
     report = importer.merge(
         shell,
@@ -718,6 +715,7 @@ def _plan_import(
         known=(_IndexIds(idx), _IndexTitles(idx)),
         skip_invalid=skip_invalid,
         undated=undated,
+        plain=True,
     )
     importer.check_imported(report)
     if report.metadata:

@@ -108,6 +108,58 @@ def _split_json(data: bytes) -> Layout | None:
     return Layout(first, spans)
 
 
+def bounds(format: str, data: bytes, head: int) -> tuple[int, int] | None:
+    """Where the blocks of ``data`` lie (the first one's start, the last one's end) when
+    :func:`split` finds the first block at ``head``; None when it would not.
+
+    With :func:`next_block` and :func:`after_run`, this finds the blocks one at a time,
+    exactly where :func:`split` finds them, without cutting the whole file.
+    """
+    if data.startswith(b"\xef\xbb\xbf") or b"\r" in data:
+        return None
+    if format != "json":
+        if data.startswith(b"[[items]]") or data.find(_TOML_HEADER) != head:
+            return None
+        return head, len(data)
+    opening = data.find(_JSON_OPEN)
+    last = len(data) - len(_JSON_TAIL)
+    if (
+        opening < 0
+        or opening + len(_JSON_OPEN) != head
+        or not data.endswith(_JSON_TAIL)
+        or data.find(_JSON_OPEN, opening + 1) >= 0
+        or not data.startswith(b"    {\n", head)
+        or data[last - 6 : last] != b"\n    }"
+    ):
+        return None
+    return head, last
+
+
+def next_block(format: str, data: bytes, start: int, end: int) -> tuple[int, int]:
+    """The end of the block that starts at ``start`` and where the next one starts
+    (-1 after the last), as :func:`split` cuts them; ``end`` is the last block's end."""
+    if format == "json":
+        at = data.find(_JSON_BETWEEN, start, end)
+        return (at + 6, at + 8) if at >= 0 else (end, -1)
+    at = data.find(_TOML_HEADER, start + 10)
+    return (at, at) if at >= 0 else (end, -1)
+
+
+def after_run(format: str, data: bytes, run_end: int, end: int) -> int | None:
+    """Where the next block starts (-1 if none) after blocks ending at ``run_end`` that
+    :func:`split` would cut as they were cut before; None when it would cut them
+    otherwise (a block header across the end, or no separator after it)."""
+    if run_end == end:
+        return -1
+    if format == "json":
+        if run_end + 8 <= end and data[run_end - 6 : run_end + 8] == _JSON_BETWEEN:
+            return run_end + 2
+        return None
+    if data.startswith(_TOML_HEADER, run_end) and not data.endswith(_TOML_HEADER[:-1], 0, run_end):
+        return run_end
+    return None
+
+
 def parse_head(format: str, head: bytes) -> dict[str, Any] | None:
     """The file's metadata from its head alone, or None when the head is unusual."""
     try:

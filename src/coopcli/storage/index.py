@@ -30,7 +30,7 @@ from coopcli.core.view import ITEM_FIELDS, ItemView, Row
 from coopcli.storage.blocks import CANONICAL, block_hash
 
 #: Bumped whenever the tables change, so an old cache is rebuilt rather than misread.
-SCHEMA = 5
+SCHEMA = 6
 _TAG_SEPARATOR = "\x1f"
 
 _TABLES = """
@@ -50,7 +50,20 @@ CREATE TABLE items (
     updated TEXT,
     len INTEGER NOT NULL DEFAULT 0,
     hash INTEGER,
-    layout INTEGER NOT NULL DEFAULT 0
+    layout INTEGER NOT NULL DEFAULT 0,
+    grouped INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX items_loose ON items (date, id, len, hash, layout) WHERE grouped = 0;
+CREATE TABLE runs (
+    first_date TEXT NOT NULL,
+    first_id TEXT NOT NULL,
+    last_date TEXT NOT NULL,
+    last_id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    len INTEGER NOT NULL,
+    hash INTEGER NOT NULL,
+    first_hash INTEGER NOT NULL,
+    PRIMARY KEY (first_date, first_id)
 );
 CREATE INDEX items_by_date ON items (date, id, len);
 CREATE INDEX items_by_hash ON items (hash);
@@ -61,6 +74,11 @@ CREATE INDEX tags_by_tag ON tags (tag, pos);
 """
 
 _COLUMNS = ", ".join(ITEM_FIELDS)
+_STORED = (
+    "pos, id, type, title, date, summary, url, tags, folded, draft, embargo, updated,"
+    " len, hash, layout"
+)
+_MARKS = ", ".join("?" * len(_STORED.split(",")))
 
 
 def enabled() -> bool:
@@ -252,6 +270,8 @@ class Index:
     def __init__(self, connection: sqlite3.Connection, meta: Meta) -> None:
         self._db = connection
         self.meta = meta
+        #: Keys already located, with their answers, for the meta they were found with.
+        self._marks: tuple[Meta, dict[tuple[str, str], tuple[int, int]]] | None = None
 
     def close(self) -> None:
         """Close the database (a write not committed is undone)."""
@@ -385,6 +405,7 @@ class Index:
     def _writing(self) -> Iterator[None]:
         """A write transaction that takes the write lock first: two writers never
         deadlock (each holding a read lock the other waits on)."""
+        self._marks = None
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
         try:
@@ -398,12 +419,48 @@ class Index:
         self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
 
     def locate(self, date: str, id_: str) -> tuple[int, int]:
-        """How many items sort before (date, id), and the sum of their blocks' lengths."""
-        rank, before = self._db.execute(
-            "SELECT count(*), coalesce(sum(len), 0) FROM items WHERE (date, id) < (?, ?)",
-            (date, id_),
-        ).fetchone()
-        return int(rank), int(before)
+        """How many items sort before (date, id), and the sum of their blocks' lengths.
+
+        SQLite counts a range item by item, so this counts only from the nearest key
+        it knows the answer for: the start, the end (the count and the blocks' total
+        in the meta) or a key located before, on the side the dates put nearer.
+        """
+        key = (date, id_)
+        if self._marks is None or self._marks[0] is not self.meta:
+            self._marks = (self.meta, {})
+        marks = self._marks[1]
+        if key in marks:
+            return marks[key]
+        below = max((mark for mark in marks if mark < key), default=None)
+        above = min((mark for mark in marks if mark > key), default=None)
+        low = below[0] if below else self._edge("min")
+        high = above[0] if above else (self.meta.last[0] if self.meta.last else None)
+        if below is None and above is None and high is None:
+            low = high = None  # an empty index: count from the start
+        if low is not None and high is not None and _nearer_end(date, low, high):
+            rank, before = marks[above] if above else (self.meta.count, self.meta.total)
+            after = " AND (date, id) < (?, ?)" if above else ""
+            count, length = self._db.execute(
+                "SELECT count(*), coalesce(sum(len), 0) FROM items"
+                f" WHERE (date, id) >= (?, ?){after}",
+                (*key, *(above or ())),
+            ).fetchone()
+            found = (rank - int(count), before - int(length))
+        else:
+            rank, before = marks[below] if below else (0, 0)
+            since = "(date, id) >= (?, ?) AND " if below else ""
+            count, length = self._db.execute(
+                "SELECT count(*), coalesce(sum(len), 0) FROM items"
+                f" WHERE {since}(date, id) < (?, ?)",
+                (*(below or ()), *key),
+            ).fetchone()
+            found = (rank + int(count), before + int(length))
+        marks[key] = found
+        return found
+
+    def _edge(self, which: str) -> str | None:
+        (date,) = self._db.execute(f"SELECT {which}(date) FROM items").fetchone()
+        return None if date is None else str(date)
 
     def block(self, id_: str) -> tuple[Row, int, int] | None:
         """The item with exactly this id, its block's length and hash."""
@@ -426,6 +483,58 @@ class Index:
             )
         }
 
+    def runs(self) -> list[Run]:
+        """Every run of blocks known whole, in stored order."""
+        return [
+            Run((record[0], record[1]), (record[2], record[3]), *record[4:])
+            for record in self._db.execute(f"SELECT {_RUN} FROM runs ORDER BY first_date, first_id")
+        ]
+
+    def loose_blocks(self) -> list[tuple[str, str, int, int, int]]:
+        """(date, id, length, hash, layout) of every block in no run, in stored order."""
+        return list(
+            self._db.execute(
+                "SELECT date, id, len, hash, layout FROM items WHERE grouped = 0 ORDER BY date, id"
+            )
+        )
+
+    def break_run(self, run: Run) -> list[tuple[str, str, int, int, int]]:
+        """Forget ``run`` as a whole; its blocks as :meth:`loose_blocks` gives them."""
+        bounds = (*run.first, *run.last)
+        within = "(date, id) >= (?, ?) AND (date, id) <= (?, ?)"
+        self._db.execute("DELETE FROM runs WHERE (first_date, first_id) = (?, ?)", run.first)
+        self._db.execute(f"UPDATE items SET grouped = 0 WHERE {within}", bounds)
+        return list(
+            self._db.execute(
+                f"SELECT date, id, len, hash, layout FROM items WHERE {within} ORDER BY date, id",
+                bounds,
+            )
+        )
+
+    def existing_ids(self, ids: Sequence[str]) -> set[str]:
+        """Which of ``ids`` the index holds."""
+        found: set[str] = set()
+        for start in range(0, len(ids), 500):  # within SQLite's limit on parameters
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            found.update(
+                str(id_)
+                for (id_,) in self._db.execute(f"SELECT id FROM items WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def _break_runs_at(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Forget the runs that hold, or would have to hold, an item with one of ``keys``:
+        a run is only trusted while its items stay as they were, side by side."""
+        for key in keys:
+            found = self._db.execute(
+                f"SELECT {_RUN} FROM runs WHERE (first_date, first_id) <= (?, ?)"
+                " ORDER BY first_date DESC, first_id DESC LIMIT 1",
+                key,
+            ).fetchone()
+            if found is not None and (found[2], found[3]) >= key:
+                self.break_run(Run((found[0], found[1]), (found[2], found[3]), *found[4:]))
+
     def replace_items(
         self,
         removed: Iterable[str],
@@ -435,6 +544,15 @@ class Index:
         """Drop items by id, add items with their blocks and layouts, set meta values."""
         with self._writing():
             gone = [(id_,) for id_ in removed]
+            keys = [
+                (str(date), str(id_))
+                for (wanted,) in gone
+                for date, id_ in self._db.execute(
+                    "SELECT date, id FROM items WHERE id = ?", (wanted,)
+                )
+            ]
+            keys += [(item.date.isoformat(), item.id) for item, _, _ in added]
+            self._break_runs_at(keys)
             self._db.executemany(
                 "DELETE FROM tags WHERE pos = (SELECT pos FROM items WHERE id = ?)", gone
             )
@@ -455,6 +573,15 @@ class Index:
     def sorted_keys(self) -> list[tuple[int, str, str]]:
         """(pos, date, id) of every item, in stored order."""
         return list(self._db.execute("SELECT pos, date, id FROM items ORDER BY date, id"))
+
+
+def _nearer_end(date: str, low: str, high: str) -> bool:
+    """Whether ``date`` lies nearer ``high`` than ``low`` (ISO dates)."""
+    try:
+        day, first, last = (dt.date.fromisoformat(value) for value in (date, low, high))
+    except ValueError:
+        return False
+    return (day - first) > (last - day)
 
 
 def _storable(text: str) -> bool:
@@ -494,9 +621,8 @@ def _insert(
             )
         )
         tag_records.extend((tag, pos) for tag in {t.casefold() for t in tags})
-    marks = ", ".join("?" * len(records[0])) if records else ""
     if records:
-        db.executemany(f"INSERT INTO items VALUES ({marks})", records)
+        db.executemany(f"INSERT INTO items ({_STORED}) VALUES ({_MARKS})", records)
     db.executemany("INSERT INTO tags VALUES (?, ?)", tag_records)
 
 
@@ -592,6 +718,25 @@ def open_for_update(item_file: Path, current_stamp: str | None = None) -> Index 
 
 
 @dataclass(frozen=True)
+class Run:
+    """Blocks side by side in the file and in stored order, hashed together: a refresh
+    checks a run with one hash instead of one per block."""
+
+    #: (date, id) of the run's first and last item.
+    first: tuple[str, str]
+    last: tuple[str, str]
+    count: int
+    #: Bytes from the first block's start to the last block's end (separators too).
+    length: int
+    hash: int
+    #: The hash of the run's first block.
+    first_hash: int
+
+
+_RUN = "first_date, first_id, last_date, last_id, count, len, hash, first_hash"
+
+
+@dataclass(frozen=True)
 class Blocks:
     """Where each item of a file lies: what lets writes splice and refreshes reuse."""
 
@@ -602,6 +747,9 @@ class Blocks:
     size: int
     spliceable: bool
     head_layout: int
+    #: (first item, count, length, hash) of runs of blocks, when the items are in
+    #: stored order (the first item is an index into ``items``).
+    runs: Sequence[tuple[int, int, int, int]] = ()
 
 
 @dataclass(frozen=True)
@@ -651,6 +799,23 @@ def _populate(
             "size": str(found.size),
             "total": str(sum(length for length, _, _ in found.items)),
         }
+        if found.runs:
+            keys = [(item.date.isoformat(), item.id) for item in source.items]
+            db.executemany(
+                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        *keys[first],
+                        *keys[first + count - 1],
+                        count,
+                        length,
+                        hash_,
+                        found.items[first][1],
+                    )
+                    for first, count, length, hash_ in found.runs
+                ],
+            )
+            db.execute("UPDATE items SET grouped = 1")
     for key in ("title", "link", "description"):
         value = getattr(source, key)
         if value is not None:

@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import json
 import re
+from collections import deque
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,10 @@ from coopcli.storage.append import plain_text
 if TYPE_CHECKING:
     from coopcli.core.models import NewsFile
     from coopcli.storage.store import Store
+
+
+#: How many blocks a fresh index hashes together as one run.
+RUN_BLOCKS = 64
 
 
 def _id_line(format: str, item_id: str) -> bytes:
@@ -63,8 +68,21 @@ def measure(format: str, data: bytes, doc: NewsFile) -> index.Blocks | None:
         and head_layout != blocks.OTHER
         and all(shape != blocks.OTHER for _, _, shape in entries)
     )
+    runs: list[tuple[int, int, int, int]] = []
+    if spliceable:
+        spans = layout.spans
+        for first in range(0, len(spans), RUN_BLOCKS):
+            last = min(first + RUN_BLOCKS, len(spans)) - 1
+            start, end = spans[first][0], spans[last][1]
+            runs.append((first, last - first + 1, end - start, blocks.block_hash(view[start:end])))
     return index.Blocks(
-        entries, layout.head, blocks.block_hash(head), len(data), spliceable, head_layout
+        entries,
+        layout.head,
+        blocks.block_hash(head),
+        len(data),
+        spliceable,
+        head_layout,
+        runs,
     )
 
 
@@ -77,7 +95,7 @@ _OPTIONAL = ("summary", "url")
 _PLAIN_FIELDS = {"id", "type", "title", "date", "summary", "url", "tags"}
 
 
-def _plain_item(raw: dict[str, Any], types: dict[str, str]) -> Row | None:
+def plain_item(raw: dict[str, Any], types: dict[str, str]) -> Row | None:
     """An item whose values the models would store exactly as they are, checked by the
     same rules without loading the models; None for anything else."""
     item_id, key, title, date = (raw.get(name) for name in ("id", "type", "title", "date"))
@@ -114,18 +132,18 @@ def _plain_item(raw: dict[str, Any], types: dict[str, str]) -> Row | None:
 
 def validate_item(format: str, raw: dict[str, Any], types: dict[str, str]) -> ItemView | None:
     """One item as a full load validates it, or None when it does not validate."""
-    from pydantic import ValidationError
-
-    from coopcli.core.models import Item
-
     if format == "json" and isinstance(raw.get("date"), str):
         try:
             raw["date"] = dt.date.fromisoformat(raw["date"])
         except ValueError:
             return None
-    plain = _plain_item(raw, types)
+    plain = plain_item(raw, types)
     if plain is not None:
         return plain
+    from pydantic import ValidationError
+
+    from coopcli.core.models import Item
+
     try:
         item = Item.model_validate(raw)
     except ValidationError:
@@ -161,6 +179,169 @@ def _refresh(store: Store, idx: index.Index, file_stamp: str, indexed_at: int) -
     data = store.read_bytes()
     if data is None:
         return False
+    db = idx._db
+    # One transaction from reading what the index knows to writing what changed, so
+    # two commands refreshing at once cannot both apply the same change.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        meta = index._meta(index._read_meta(db))
+        found = _by_runs(store, idx, meta, data, file_stamp, indexed_at)
+        if found is None:
+            found = _by_hashes(store, idx, meta, data, file_stamp, indexed_at)
+        if not found:
+            return False
+    finally:
+        if db.in_transaction:
+            db.rollback()
+    idx.meta = index._meta(index._read_meta(db))
+    return True
+
+
+def _values(
+    store: Store, data: bytes, file_stamp: str, indexed_at: int, count: int, total: int
+) -> dict[str, str]:
+    appendable = getattr(store.codec, "appendable", None)
+    return {
+        "stamp": file_stamp,
+        "indexed_at": str(indexed_at),
+        "count": str(count),
+        "size": str(len(data)),
+        "total": str(total),
+        "appendable": "1" if appendable is not None and appendable(data, count) else "0",
+    }
+
+
+_Loose = tuple[str, str, int, int, int]
+
+
+def _by_runs(
+    store: Store,
+    idx: index.Index,
+    meta: index.Meta,
+    data: bytes,
+    file_stamp: str,
+    indexed_at: int,
+) -> bool | None:
+    """The refresh of a file whose items are in stored order, walking its blocks side by
+    side with the runs and single blocks the index knows, in stored order: a run whose
+    bytes are still there is checked with one hash; a run that changed is broken into
+    its blocks, each checked on its own. None when the file is not laid out for this
+    (the caller then compares every block's hash); False when the full path must read
+    the file."""
+    format = store.format
+    if not (meta.spliceable and meta.count):
+        return None
+    found = blocks.bounds(format, data, meta.head)
+    if found is None:
+        return None
+    view = memoryview(data)
+    if blocks.block_hash(view[: meta.head]) != meta.head_hash:
+        return False
+    pos, end = found
+    stored: list[index.Run | _Loose] = [*idx.runs(), *idx.loose_blocks()]
+    stored.sort(key=_first_key)
+    units = deque(stored)
+    ahead: dict[int, index.Run | _Loose] = {_first_hash(unit): unit for unit in units}
+    types = all_types(meta.types)
+    block_hash = blocks.block_hash
+    removed: list[str] = []
+    removed_length = 0
+    added: list[tuple[ItemView, bytes, int]] = []
+    previous: tuple[str, str] | None = None
+
+    def take_off() -> None:
+        nonlocal removed_length
+        unit = units.popleft()
+        if isinstance(unit, index.Run):
+            loose = idx.break_run(unit)
+            units.extendleft(reversed(loose))
+            return
+        removed.append(unit[1])
+        removed_length += unit[2]
+
+    while pos >= 0:
+        unit = units[0] if units else None
+        if isinstance(unit, index.Run):
+            run_end = pos + unit.length
+            after = (
+                blocks.after_run(format, data, run_end, end)
+                if run_end <= end and block_hash(view[pos:run_end]) == unit.hash
+                else None
+            )
+            if after is None:
+                units.popleft()
+                loose = idx.break_run(unit)
+                units.extendleft(reversed(loose))
+                ahead.update((row[3], row) for row in loose)
+                continue
+            if previous is not None and unit.first <= previous:
+                return None
+            previous = unit.last
+            units.popleft()
+            pos = after
+            continue
+        block_end, after = blocks.next_block(format, data, pos, end)
+        hash_ = block_hash(view[pos:block_end])
+        if unit is not None and hash_ == unit[3]:
+            key = unit[:2]
+            if previous is not None and key <= previous:
+                return None
+            previous = key
+            units.popleft()
+            pos = after
+            continue
+        later = ahead.get(hash_)
+        if unit is not None and later is not None and _first_key(later) > unit[:2]:
+            # The blocks the index knows up to that one are gone from the file.
+            while units[0] is not later:
+                take_off()
+            continue
+        block = data[pos:block_end]
+        raw = blocks.parse_block(format, block)
+        item = None if raw is None else validate_item(format, raw, types)
+        if item is None:
+            return False
+        shape = blocks.layout_of(format, block, to_data(item))
+        if shape == blocks.OTHER:
+            return None
+        key = (item.date.isoformat(), item.id)
+        if previous is not None and key <= previous:
+            return None
+        previous = key
+        added.append((item, block, shape))
+        pos = after
+    while units:
+        take_off()
+    if added:
+        new_ids = [item.id for item, _, _ in added]
+        if len(set(new_ids)) != len(new_ids):
+            return False
+        if not idx.existing_ids(new_ids) <= set(removed):
+            return False
+    count = meta.count - len(removed) + len(added)
+    total = meta.total - removed_length + sum(len(block) for _, block, _ in added)
+    values = _values(store, data, file_stamp, indexed_at, count, total)
+    idx.replace_items(removed, added, {**values, "spliceable": "1"})
+    return True
+
+
+def _first_key(unit: index.Run | _Loose) -> tuple[str, str]:
+    return unit.first if isinstance(unit, index.Run) else unit[:2]
+
+
+def _first_hash(unit: index.Run | _Loose) -> int:
+    return unit.first_hash if isinstance(unit, index.Run) else unit[3]
+
+
+def _by_hashes(
+    store: Store,
+    idx: index.Index,
+    meta: index.Meta,
+    data: bytes,
+    file_stamp: str,
+    indexed_at: int,
+) -> bool:
+    """The refresh of any file: every block hashed, looked up among the index's."""
     format = store.format
     layout = blocks.split(format, data)
     if layout is None:
@@ -168,58 +349,43 @@ def _refresh(store: Store, idx: index.Index, file_stamp: str, indexed_at: int) -
     hashes = layout.hashes(data)
     if len(set(hashes)) != len(hashes):
         return False
-    db = idx._db
-    # One transaction from reading what the index knows to writing what changed, so
-    # two commands refreshing at once cannot both apply the same change.
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        meta = index._meta(index._read_meta(db))
-        if blocks.block_hash(data[: layout.head]) != meta.head_hash:
+    if blocks.block_hash(data[: layout.head]) != meta.head_hash:
+        return False
+    known = idx.known_blocks()
+    types = all_types(meta.types)
+    added: list[tuple[ItemView, bytes, int]] = []
+    keys: list[tuple[str, str]] = []
+    shapes: list[int] = []
+    for (start, end), hash_ in zip(layout.spans, hashes, strict=True):
+        old = known.get(hash_)
+        if old is not None:
+            keys.append((old[1], old[2]))
+            shapes.append(old[3])
+            continue
+        block = data[start:end]
+        raw = blocks.parse_block(format, block)
+        item = None if raw is None else validate_item(format, raw, types)
+        if item is None:
             return False
-        known = idx.known_blocks()
-        types = all_types(meta.types)
-        added: list[tuple[ItemView, bytes, int]] = []
-        keys: list[tuple[str, str]] = []
-        shapes: list[int] = []
-        for (start, end), hash_ in zip(layout.spans, hashes, strict=True):
-            old = known.get(hash_)
-            if old is not None:
-                keys.append((old[1], old[2]))
-                shapes.append(old[3])
-                continue
-            block = data[start:end]
-            raw = blocks.parse_block(format, block)
-            item = None if raw is None else validate_item(format, raw, types)
-            if item is None:
-                return False
-            shape = blocks.layout_of(format, block, to_data(item))
-            added.append((item, block, shape))
-            keys.append((item.date.isoformat(), item.id))
-            shapes.append(shape)
-        ids = [id_ for _, id_ in keys]
-        if len(set(ids)) != len(ids):
-            return False
-        kept = set(hashes)
-        removed = [old[2] for hash_, old in known.items() if hash_ not in kept]
-        ordered = all(a < b for a, b in itertools.pairwise(keys))
-        spliceable = ordered and meta.head_ok and all(shape != blocks.OTHER for shape in shapes)
-        appendable = getattr(store.codec, "appendable", None)
-        last = max(keys) if keys else None
-        values = {
-            "stamp": file_stamp,
-            "indexed_at": str(indexed_at),
-            "count": str(len(keys)),
-            "last": json.dumps(list(last) if last else None),
-            "size": str(len(data)),
-            "total": str(sum(end - start for start, end in layout.spans)),
-            "spliceable": "1" if spliceable else "0",
-            "appendable": "1" if appendable is not None and appendable(data, len(keys)) else "0",
-        }
-        idx.replace_items(removed, added, values)
-    finally:
-        if db.in_transaction:
-            db.rollback()
-    idx.meta = index._meta(index._read_meta(db))
+        shape = blocks.layout_of(format, block, to_data(item))
+        added.append((item, block, shape))
+        keys.append((item.date.isoformat(), item.id))
+        shapes.append(shape)
+    ids = [id_ for _, id_ in keys]
+    if len(set(ids)) != len(ids):
+        return False
+    kept = set(hashes)
+    removed = [old[2] for hash_, old in known.items() if hash_ not in kept]
+    ordered = all(a < b for a, b in itertools.pairwise(keys))
+    spliceable = ordered and meta.head_ok and all(shape != blocks.OTHER for shape in shapes)
+    last = max(keys) if keys else None
+    total = sum(end - start for start, end in layout.spans)
+    values = {
+        **_values(store, data, file_stamp, indexed_at, len(keys), total),
+        "last": json.dumps(list(last) if last else None),
+        "spliceable": "1" if spliceable else "0",
+    }
+    idx.replace_items(removed, added, values)
     return True
 
 
