@@ -567,17 +567,10 @@ class NewsList:
     def check(self, *, today: dt.date | None = None, tolerance: int = 1) -> CheckReport:
         """Every problem of the file, one each: schema, duplicates, future dates, URLs."""
         from coopcli.core.dates import today as current_day
-        from coopcli.storage.check import check_data
+        from coopcli.storage.check import check_file
 
-        data = self.store.read_bytes()
-        if data is None:
-            raise DataError(f"{self.path}: no such file")
-        return check_data(
-            self.store,
-            data,
-            today=today or current_day(),
-            tolerance=tolerance,
-            limits=self.limits,
+        return check_file(
+            self.store, today=today or current_day(), tolerance=tolerance, limits=self.limits
         )
 
     def backup_plan(self) -> Swap:
