@@ -17,6 +17,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from coopcli.core.errors import DataError
@@ -227,7 +228,7 @@ def check_data(
         checker.problems.append(Problem(name, "schema", "must be a list of items", field="items"))
         return Report(name, 0, checker.problems)
     for index, entry in enumerate(items):
-        checker.item(index, entry, lambda field, i=index: _field_line(data, headers, i, field))
+        checker.item(index, entry, partial(_field_line, data, headers, index))
     return Report(name, len(items), checker.problems)
 
 
@@ -296,9 +297,7 @@ def _check_stream(
                     raise NotStreamable
                 rel = headers[0] - 1
                 at = line + rel
-                checker.item(
-                    index, entry, lambda field, b=piece, r=rel, a=at: _block_line(b, r, a, field)
-                )
+                checker.item(index, entry, partial(_block_line, piece, rel, at))
             else:
                 checker.item(index, entry, _no_line)
         line += piece.count(b"\n")
