@@ -100,6 +100,7 @@ def export_stream(doc: DocumentView, batches: streaming.Batches, write: streamin
         lambda items: export(streaming.with_items(doc, items)),
         batches(streaming.NEWEST),
         write,
-        begin=streaming.at("\n    <li"),
+        # No text or attribute of the page can hold these tags: "<" and '"' are escaped.
+        begin=streaming.after('<ol class="items">'),
         end=streaming.last("\n   </ol>"),
     )
