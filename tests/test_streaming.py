@@ -28,9 +28,11 @@ from hypothesis import strategies as st
 from coopcli import formats
 from coopcli.core import query
 from coopcli.core.models import Item, NewsFile
+from coopcli.core.query import FilterArgs
 from coopcli.core.rules import Limits
-from coopcli.core.view import ItemView, Listing, to_data
+from coopcli.core.view import ItemView, Listing, head_data, to_data
 from coopcli.formats import streaming as batching
+from coopcli.newslist import NewsList
 from coopcli.storage import blocks
 from coopcli.storage.check import check_data, check_file
 from coopcli.storage.store import Store
@@ -120,6 +122,35 @@ def test_metadata_never_passes_for_items(name: str, text: str) -> None:
 def test_an_empty_streamed_export_is_the_whole_export(name: str) -> None:
     doc = Listing("News", None, None, {}, [])
     assert _streamed(name, doc, 3) == formats.writer(name).export(doc)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    news=news_files(max_items=8, editorial=True),
+    name=st.sampled_from(EXPORTS),
+    include_drafts=st.booleans(),
+    since=st.none() | st.sampled_from(["2000", "1500-06"]),
+    at=st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2060, 1, 1), timezones=st.just(dt.UTC)),
+)
+def test_a_list_exported_in_batches_is_the_list_exported_whole(
+    tmp_path_factory: pytest.TempPathFactory,
+    news: NewsFile,
+    name: str,
+    include_drafts: bool,
+    since: str | None,
+    at: dt.datetime,
+) -> None:
+    path = tmp_path_factory.mktemp("export") / "news.toml"
+    data = {**head_data(news), "items": _raw_items(news)}
+    path.write_text(formats.codec("toml").dump(data), encoding="utf-8")
+    listed = NewsList.open(path)
+    filters = FilterArgs(since=since)
+    whole = listed.export(name, filters, include_drafts=include_drafts, at=at)
+    streamed = listed.export_stream(name, filters, include_drafts=include_drafts, at=at)
+    parts: list[str] = []
+    assert streamed.write(parts.append) == whole.count
+    assert "".join(parts) == whole.text
+    assert streamed.warnings == whole.warnings
 
 
 # check --------------------------------------------------------------------------------

@@ -568,11 +568,12 @@ class NewsList:
         if title is not None or link is not None:
             listing = with_metadata(listing, title=title, link=link)
         warnings = feed.export_warnings(listing) if feed is not None else []
-        if not include_drafts and at is None:
+        moment = None
+        if not include_drafts:
             from coopcli.core.status import now
 
-            at = now()
-        return StreamedExport(self, exporter, listing, filters or FilterArgs(), at, warnings)
+            moment = at if at is not None else now()
+        return StreamedExport(self, exporter, listing, filters or FilterArgs(), moment, warnings)
 
     def stats(
         self,
