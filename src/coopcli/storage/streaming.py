@@ -51,7 +51,6 @@ class _Reader:
         self.buf = b""
         self.base = 0
         self.eof = False
-        self.first = True
 
     def more(self, keep: int) -> bool:
         """Drop the bytes before ``keep`` (an index into ``buf``), read the next chunk;
@@ -62,9 +61,8 @@ class _Reader:
         if not data:
             self.eof = True
             return False
-        if b"\r" in data or (self.first and data.startswith(_BOM[: len(data)])):
+        if b"\r" in data:
             raise NotStreamable
-        self.first = False
         self.base += keep
         self.buf = self.buf[keep:] + data
         return True
@@ -73,7 +71,7 @@ class _Reader:
 def _toml_blocks(reader: _Reader) -> Iterator[tuple[int, bytes]]:
     while len(reader.buf) < 9 and reader.more(0):
         pass
-    if reader.buf.startswith(b"[[items]]"):
+    if reader.buf.startswith((_BOM, b"[[items]]")):
         raise NotStreamable
     start = 0  # where the piece being read starts (in buf)
     search = 0
@@ -104,7 +102,7 @@ def _json_blocks(reader: _Reader) -> Iterator[tuple[int, bytes]]:
     first = opening + len(_JSON_OPEN)
     while len(reader.buf) < first + len(_JSON_FIRST) and reader.more(0):
         pass
-    if not reader.buf.startswith(_JSON_FIRST, first):
+    if reader.buf.startswith(_BOM) or not reader.buf.startswith(_JSON_FIRST, first):
         raise NotStreamable
     yield 0, reader.buf[:first]
     start = search = first
