@@ -37,8 +37,9 @@ if TYPE_CHECKING:
     from coopcli.core.search import SearchQuery
     from coopcli.core.status import Status
     from coopcli.core.tags import Retag
-    from coopcli.core.view import ItemView, Listing
-    from coopcli.formats import ReadResult
+    from coopcli.core.view import ItemView, Listing, Row
+    from coopcli.formats import ReadResult, Writer
+    from coopcli.formats.streaming import Write
     from coopcli.importer import Progress, Report, Undated
     from coopcli.storage.append import NewItem
     from coopcli.storage.backup import Swap
@@ -546,6 +547,34 @@ class NewsList:
         text = exporter.export(listing)
         return Exported(text, format, len(items), warnings)
 
+    def export_stream(
+        self,
+        format: str,
+        filters: FilterArgs | None = None,
+        *,
+        title: str | None = None,
+        link: str | None = None,
+        include_drafts: bool = False,
+        at: dt.datetime | None = None,
+    ) -> StreamedExport:
+        """:meth:`export` without a query, to be written a batch of items at a time: the
+        same text, but never every item in memory at once."""
+        from coopcli import formats
+        from coopcli.formats.feeds import with_metadata
+
+        exporter = formats.writer(format)
+        feed = formats.feed_writer(format)
+        listing = self.listing(())
+        if title is not None or link is not None:
+            listing = with_metadata(listing, title=title, link=link)
+        warnings = feed.export_warnings(listing) if feed is not None else []
+        moment = None
+        if not include_drafts:
+            from coopcli.core.status import now
+
+            moment = at if at is not None else now()
+        return StreamedExport(self, exporter, listing, filters or FilterArgs(), moment, warnings)
+
     def stats(
         self,
         filters: FilterArgs | None = None,
@@ -567,17 +596,10 @@ class NewsList:
     def check(self, *, today: dt.date | None = None, tolerance: int = 1) -> CheckReport:
         """Every problem of the file, one each: schema, duplicates, future dates, URLs."""
         from coopcli.core.dates import today as current_day
-        from coopcli.storage.check import check_data
+        from coopcli.storage.check import check_file
 
-        data = self.store.read_bytes()
-        if data is None:
-            raise DataError(f"{self.path}: no such file")
-        return check_data(
-            self.store,
-            data,
-            today=today or current_day(),
-            tolerance=tolerance,
-            limits=self.limits,
+        return check_file(
+            self.store, today=today or current_day(), tolerance=tolerance, limits=self.limits
         )
 
     def backup_plan(self) -> Swap:
@@ -745,3 +767,49 @@ def _check_shown(stored: Mapping[str, ItemView], expected: Sequence[ItemView], w
 
 
 __all__ = ["Counted", "Edited", "Exported", "NewsList", "UsageError"]
+
+
+class StreamedExport:
+    """An export ready to be written, reading the items from the index in batches."""
+
+    def __init__(
+        self,
+        news: NewsList,
+        exporter: Writer,
+        listing: Listing,
+        filters: FilterArgs,
+        at: dt.datetime | None,
+        warnings: list[str],
+    ) -> None:
+        self._news = news
+        self._exporter = exporter
+        self._listing = listing
+        self._filters = filters
+        #: Items not public at this instant are left out (None: drafts included).
+        self._at = at
+        #: What the export had to make up (a feed's missing title or link), one line each.
+        self.warnings = warnings
+        #: How many items the last pass over the selection gave.
+        self.count = 0
+
+    def _batches(self, order: str) -> Iterator[list[Row]]:
+        from coopcli.core import query
+        from coopcli.core.itemtypes import all_types
+        from coopcli.core.status import public_only
+
+        self.count = 0
+        with self._news.index() as idx:
+            resolved = query.Filters.from_args(self._filters, all_types(idx.meta.types))
+            for batch in idx.batches(actions.index_query(resolved), order):
+                chosen = batch if self._at is None else public_only(batch, self._at)
+                self.count += len(chosen)
+                yield chosen
+
+    def empty(self) -> bool:
+        """Whether no item is selected (read until the first one that is)."""
+        return not any(self._batches("stored"))
+
+    def write(self, write: Write) -> int:
+        """Hand the export's text to ``write`` piece by piece; how many items it holds."""
+        self._exporter.export_stream(self._listing, self._batches, write)
+        return self.count

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +16,9 @@ from coopcli.cli.options import (
 )
 from coopcli.core.errors import DataError, UsageError
 from coopcli.core.query import FilterArgs
+
+if TYPE_CHECKING:
+    from coopcli.newslist import StreamedExport
 
 commands = typer.Typer()
 
@@ -126,14 +130,31 @@ def export(
     defaults = feed_defaults()
     title = feed_title if feed_title is not None or meta.title else defaults.title
     link = feed_link if feed_link is not None or meta.link else defaults.link
+    if query is None:
+        # Written a batch of items at a time, never all of them in memory at once.
+        streamed = news.export_stream(
+            name, filters, title=title, link=link, include_drafts=include_drafts
+        )
+        if target is not None and not allow_empty and target.exists() and streamed.empty():
+            raise DataError(_LEFT_AS_IT_IS.format(output=output))
+        for line in streamed.warnings:
+            render.warning(line)
+        if target is None:
+            _write_in_chunks(streamed, render.write)
+            return
+        from coopcli.storage.atomic import atomic_write_from
+
+        def produce(write: Callable[[bytes], None]) -> None:
+            _write_in_chunks(streamed, lambda text: write(text.encode("utf-8")))
+
+        atomic_write_from(target, produce)
+        render.info(f"Wrote {actions.plural(streamed.count, 'item')} to {output} ({name})")
+        return
     exported = news.export(
         name, filters, query=query, title=title, link=link, include_drafts=include_drafts
     )
     if target is not None and exported.count == 0 and target.exists() and not allow_empty:
-        raise DataError(
-            f"nothing selected, so {output} is left as it is "
-            "(--allow-empty replaces it with an empty export)"
-        )
+        raise DataError(_LEFT_AS_IT_IS.format(output=output))
     for line in exported.warnings:
         render.warning(line)
     if target is None:
@@ -143,3 +164,38 @@ def export(
 
     atomic_write(target, exported.text.encode("utf-8"))
     render.info(f"Wrote {actions.plural(exported.count, 'item')} to {output} ({name})")
+
+
+_LEFT_AS_IT_IS = (
+    "nothing selected, so {output} is left as it is "
+    "(--allow-empty replaces it with an empty export)"
+)
+
+
+def _write_in_chunks(streamed: StreamedExport, out: Callable[[str], None]) -> None:
+    chunks = _Chunks(out)
+    streamed.write(chunks.write)
+    chunks.flush()
+
+
+class _Chunks:
+    """Text gathered into pieces of about a megabyte: an export writes many small ones."""
+
+    SIZE = 1 << 20
+
+    def __init__(self, out: Callable[[str], None]) -> None:
+        self._out = out
+        self._parts: list[str] = []
+        self._size = 0
+
+    def write(self, text: str) -> None:
+        self._parts.append(text)
+        self._size += len(text)
+        if self._size >= self.SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._parts:
+            self._out("".join(self._parts))
+            self._parts.clear()
+            self._size = 0

@@ -26,6 +26,7 @@ from coopcli.core.errors import DataError, UsageError
 
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
+    from coopcli.formats.streaming import Batches, Write
 
 
 @dataclass(frozen=True)
@@ -90,9 +91,14 @@ class ReadResult:
 
 
 class Writer(Protocol):
-    """Exports a document (already filtered) as text."""
+    """Exports a document (already filtered) as text, whole or a batch at a time."""
 
     def export(self, doc: DocumentView) -> str: ...
+
+    def export_stream(self, doc: DocumentView, batches: Batches, write: Write) -> None:
+        """:meth:`export` of ``doc``'s metadata and the items ``batches`` gives, handed to
+        ``write`` piece by piece (see :mod:`coopcli.formats.streaming`)."""
+        ...
 
 
 class FeedWriter(Writer, Protocol):

@@ -8,12 +8,14 @@ RFC 4287 requires when entries name none.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lxml import etree
 
 from coopcli import __version__
 from coopcli.core.itemtypes import all_types
-from coopcli.core.view import DocumentView
-from coopcli.formats import ReadResult, feeds
+from coopcli.core.view import DocumentView, ItemView
+from coopcli.formats import ReadResult, feeds, streaming
 
 NS = "http://www.w3.org/2005/Atom"
 
@@ -34,6 +36,24 @@ def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrs: str
 
 def export(doc: DocumentView) -> str:
     """The list as an Atom 1.0 document."""
+    return _render(doc, doc.items, feeds.last_updated(doc))
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time (read twice: the feed's
+    ``updated`` is its newest date or correction)."""
+    updated = feeds.span(streaming.items_of(batches(streaming.LATEST))).last_updated
+    streaming.cut(
+        lambda items: _render(doc, items, updated),
+        batches(streaming.LATEST),
+        write,
+        begin=streaming.at("\n  <entry>"),
+        end=streaming.last("\n</feed>"),
+    )
+
+
+def _render(doc: DocumentView, items: Sequence[ItemView], updated: str) -> str:
+    """The Atom document of ``items``; ``updated`` is the feed's last change."""
     meta = feeds.metadata(doc)
     types = all_types(doc.types)
     feed = etree.Element(f"{{{NS}}}feed", nsmap={None: NS})
@@ -42,11 +62,11 @@ def export(doc: DocumentView) -> str:
         _sub(feed, "subtitle", doc.description, type="text")
     _sub(feed, "link", rel="alternate", href=meta.link)
     _sub(feed, "id", meta.link)
-    _sub(feed, "updated", feeds.last_updated(doc))
+    _sub(feed, "updated", updated)
     author = _sub(feed, "author")
     _sub(author, "name", meta.title)
     _sub(feed, "generator", "coopcli", version=__version__)
-    for item in feeds.entries(doc):
+    for item in feeds.entries(streaming.with_items(doc, items)):
         entry = _sub(feed, "entry")
         _sub(entry, "title", item.title, type="text")
         _sub(entry, "link", rel="alternate", href=item.url or meta.link)

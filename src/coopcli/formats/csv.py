@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from coopcli.core.errors import CoopError, DataError
 from coopcli.core.view import ITEM_FIELDS
-from coopcli.formats import Draft, ReadResult, decode_text
+from coopcli.formats import Draft, ReadResult, decode_text, streaming
 
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
@@ -66,6 +66,17 @@ def export(doc: DocumentView) -> str:
         ]
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time."""
+    streaming.cut(
+        lambda items: export(streaming.with_items(doc, items)),
+        batches(streaming.LATEST),
+        write,
+        begin=streaming.after("\r\n"),
+        end=streaming.to_end,
+    )
 
 
 def _date(text: str) -> tuple[dt.date | None, str | None]:

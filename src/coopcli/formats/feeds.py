@@ -173,15 +173,56 @@ def entry_updated(item: ItemView) -> str:
 
 def last_updated(doc: DocumentView) -> str:
     """When the feed last changed: the newest date or correction (RFC 3339, UTC)."""
+    times = [item.updated for item in doc.items if item.updated is not None]
+    return changed(newest(doc), times)
+
+
+@dataclass(frozen=True)
+class Span:
+    """What a feed's head says of all its items: the newest date, the latest correction."""
+
+    newest: dt.date
+    corrected: bool
+    #: The correction (``updated``) with the latest instant, if any item has one.
+    latest: str | None
+
+    @property
+    def last_updated(self) -> str:
+        """:func:`last_updated` of the items."""
+        return changed(self.newest, [self.latest] if self.latest is not None else [])
+
+
+def span(items: Iterable[ItemView]) -> Span:
+    """The :class:`Span` of ``items``, read once (today as the newest date of none)."""
+    from coopcli.core.status import updated_instant
+
+    newest_day: dt.date | None = None
+    latest: str | None = None
+    latest_at: dt.datetime | None = None
+    for item in items:
+        if newest_day is None or item.date > newest_day:
+            newest_day = item.date
+        if item.updated is not None:
+            instant = updated_instant(item.updated)
+            if latest_at is None or instant > latest_at:
+                latest, latest_at = item.updated, instant
+    if newest_day is None:
+        from coopcli.core.dates import today
+
+        newest_day = today()
+    return Span(newest_day, latest is not None, latest)
+
+
+def changed(newest_day: dt.date, times: Sequence[str]) -> str:
+    """The feed's last change: the newest date or the latest of ``times`` (corrections)."""
     from coopcli.core.status import updated_instant, updated_stamp
 
-    newest_day = rfc3339(newest(doc))
-    times = [item.updated for item in doc.items if item.updated is not None]
+    day = rfc3339(newest_day)
     if not times:
-        return newest_day
+        return day
     latest = max(times, key=updated_instant)
-    if updated_instant(latest) <= updated_instant(newest_day):
-        return newest_day
+    if updated_instant(latest) <= updated_instant(day):
+        return day
     return updated_stamp(updated_instant(latest))
 
 

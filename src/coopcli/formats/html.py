@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from coopcli.core import query
 from coopcli.core.itemtypes import all_types
-from coopcli.formats import display, long_date
+from coopcli.formats import display, long_date, streaming
 
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
@@ -92,3 +92,15 @@ def export(doc: DocumentView) -> str:
                     _add(tags, "li", tag)
     ET.indent(html, space=" ")
     return "<!DOCTYPE html>\n" + ET.tostring(html, encoding="unicode", method="html") + "\n"
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time."""
+    streaming.cut(
+        lambda items: export(streaming.with_items(doc, items)),
+        batches(streaming.NEWEST),
+        write,
+        # No text or attribute of the page can hold these tags: "<" and '"' are escaped.
+        begin=streaming.after('<ol class="items">'),
+        end=streaming.last("\n   </ol>"),
+    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from coopcli.core.errors import DataError
 from coopcli.core.view import document_data
-from coopcli.formats import ReadResult, decode_text
+from coopcli.formats import ReadResult, decode_text, streaming
 
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
@@ -98,6 +98,18 @@ def parse(data: bytes, source: str) -> dict[str, Any]:
 def export(doc: DocumentView) -> str:
     """The document as a JSON item file."""
     return dump(document_data(doc))
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time."""
+    streaming.cut(
+        lambda items: export(streaming.with_items(doc, items)),
+        batches(streaming.STORED),
+        write,
+        begin=streaming.at("\n    {"),
+        end=streaming.last("\n  ]\n}"),
+        separator=",",
+    )
 
 
 def read(data: bytes, source: str) -> ReadResult:

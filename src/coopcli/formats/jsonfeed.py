@@ -14,7 +14,7 @@ from typing import Any
 from coopcli.core.errors import DataError
 from coopcli.core.itemtypes import all_types
 from coopcli.core.view import DocumentView
-from coopcli.formats import Draft, ReadResult, decode_text, feeds
+from coopcli.formats import Draft, ReadResult, decode_text, feeds, streaming
 
 VERSION = "https://jsonfeed.org/version/1.1"
 
@@ -51,6 +51,18 @@ def export(doc: DocumentView) -> str:
         items.append(entry)
     feed["items"] = items
     return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time."""
+    streaming.cut(
+        lambda items: export(streaming.with_items(doc, items)),
+        batches(streaming.LATEST),
+        write,
+        begin=streaming.at("\n    {"),
+        end=streaming.last("\n  ]\n}"),
+        separator=",",
+    )
 
 
 def _string(value: object) -> str | None:

@@ -12,10 +12,12 @@ from itertools import groupby
 from typing import TYPE_CHECKING
 
 from coopcli.core.itemtypes import all_types
-from coopcli.formats import MONTHS, display, long_date
+from coopcli.formats import MONTHS, display, long_date, streaming
 
 if TYPE_CHECKING:
-    from coopcli.core.view import DocumentView
+    from collections.abc import Iterable, Iterator
+
+    from coopcli.core.view import DocumentView, ItemView
 
 # Backslash escapes work for every ASCII punctuation character in CommonMark; only
 # those that could start markup get one, so "(SSE)" or "AT&T" read as written:
@@ -55,24 +57,45 @@ def _url(url: str) -> str:
 
 def export(doc: DocumentView) -> str:
     """The list as a Markdown digest, one section per month, newest first."""
-    labels = all_types(doc.types)
-    lines = [f"# {escape(doc.title or 'News')}", ""]
-    if doc.description:
-        lines += [escape(doc.description), ""]
     items = sorted(doc.items, key=lambda i: (i.date, i.id), reverse=True)
-    if not items:
-        lines += ["No items.", ""]
+    return "\n".join(_lines(doc, items)).rstrip("\n") + "\n"
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time."""
+    # The newlines at the end are held back: the digest ends with exactly one.
+    held = 0
+    first = True
+    for line in _lines(doc, streaming.items_of(batches(streaming.LATEST))):
+        if not first:
+            held += 1
+        first = False
+        if line:
+            write("\n" * held + line)
+            held = 0
+    write("\n")
+
+
+def _lines(doc: DocumentView, items: Iterable[ItemView]) -> Iterator[str]:
+    """The digest's lines, for ``items`` newest first."""
+    labels = all_types(doc.types)
+    yield from (f"# {escape(doc.title or 'News')}", "")
+    if doc.description:
+        yield from (escape(doc.description), "")
+    empty = True
     for (year, month), group in groupby(items, key=lambda i: (i.date.year, i.date.month)):
-        lines += [f"## {MONTHS[month - 1]} {year}", ""]
+        empty = False
+        yield from (f"## {MONTHS[month - 1]} {year}", "")
         for item in group:
             title = escape(item.title)
             if item.url:
                 title = f"[{title}]({_url(item.url)})"
             label = escape(labels.get(item.type, item.type))
-            lines.append(f"- **{label}**: {title} ({long_date(item.date)})")
+            yield f"- **{label}**: {title} ({long_date(item.date)})"
             if item.summary:
-                lines.append(f"  {escape(item.summary)}")
+                yield f"  {escape(item.summary)}"
             if item.tags:
-                lines.append("  Tags: " + ", ".join(escape(tag) for tag in item.tags))
-            lines.append("")
-    return "\n".join(lines).rstrip("\n") + "\n"
+                yield "  Tags: " + ", ".join(escape(tag) for tag in item.tags)
+            yield ""
+    if empty:
+        yield from ("No items.", "")

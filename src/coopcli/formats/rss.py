@@ -11,13 +11,14 @@ declares the Atom namespace), which feedparser and most readers understand.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 
 from lxml import etree
 
 from coopcli import __version__
 from coopcli.core.itemtypes import all_types
-from coopcli.core.view import DocumentView
-from coopcli.formats import ReadResult, feeds
+from coopcli.core.view import DocumentView, ItemView
+from coopcli.formats import ReadResult, feeds, streaming
 
 ATOM = "http://www.w3.org/2005/Atom"
 
@@ -35,9 +36,27 @@ def _text(parent: etree._Element, tag: str, value: str) -> etree._Element:
 
 def export(doc: DocumentView) -> str:
     """The list as an RSS 2.0 document."""
+    return _render(doc, doc.items, feeds.span(doc.items))
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time (read twice: the channel
+    says whether any item is corrected, and when the newest came out)."""
+    span = feeds.span(streaming.items_of(batches(streaming.LATEST)))
+    streaming.cut(
+        lambda items: _render(doc, items, span),
+        batches(streaming.LATEST),
+        write,
+        begin=streaming.at("\n    <item>"),
+        end=streaming.last("\n  </channel>"),
+    )
+
+
+def _render(doc: DocumentView, items: Sequence[ItemView], span: feeds.Span) -> str:
+    """The RSS document of ``items``, with the channel values of ``span``."""
     meta = feeds.metadata(doc, needs_description=True)
     types = all_types(doc.types)
-    corrected = any(item.updated is not None for item in doc.items)
+    corrected = span.corrected
     # The Atom namespace only when used, so lists without corrections stay plain RSS.
     rss = etree.Element("rss", version="2.0", nsmap={"atom": ATOM} if corrected else None)
     channel = etree.SubElement(rss, "channel")
@@ -46,9 +65,9 @@ def export(doc: DocumentView) -> str:
     _text(channel, "description", html.escape(meta.description, quote=False))
     _text(channel, "generator", f"coopcli {__version__}")
     _text(channel, "docs", "https://www.rssboard.org/rss-specification")
-    if doc.items:
-        _text(channel, "lastBuildDate", feeds.rfc822(feeds.newest(doc)))
-    for item in feeds.entries(doc):
+    if items:
+        _text(channel, "lastBuildDate", feeds.rfc822(span.newest))
+    for item in feeds.entries(streaming.with_items(doc, items)):
         entry = etree.SubElement(channel, "item")
         _text(entry, "title", item.title)
         _text(entry, "link", item.url or meta.link)

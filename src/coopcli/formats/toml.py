@@ -12,7 +12,7 @@ import tomli_w
 
 from coopcli.core.errors import DataError
 from coopcli.core.view import document_data
-from coopcli.formats import ReadResult, decode_text
+from coopcli.formats import ReadResult, decode_text, streaming
 
 if TYPE_CHECKING:
     from coopcli.core.view import DocumentView
@@ -141,6 +141,17 @@ def parse(data: bytes, source: str) -> dict[str, Any]:
 def export(doc: DocumentView) -> str:
     """The document as a TOML item file."""
     return dump(document_data(doc))
+
+
+def export_stream(doc: DocumentView, batches: streaming.Batches, write: streaming.Write) -> None:
+    """:func:`export`, written a batch of items at a time."""
+    streaming.cut(
+        lambda items: export(streaming.with_items(doc, items)),
+        batches(streaming.STORED),
+        write,
+        begin=streaming.at(_ITEM_HEADER),
+        end=streaming.to_end,
+    )
 
 
 def read(data: bytes, source: str) -> ReadResult:

@@ -229,6 +229,17 @@ def atomic_write(
     _replace_with(path, fill, verify=verify, before_replace=before_replace, backup=backup)
 
 
+def atomic_write_from(path: Path, produce: Callable[[Callable[[bytes], None]], None]) -> None:
+    """:func:`atomic_write` of the bytes that ``produce`` hands, piece by piece, to the
+    function it is given (so that they need never be held at once)."""
+
+    def fill(fd: int, target: Path) -> int:
+        produce(lambda data: _write_all(fd, data))
+        return 0
+
+    _replace_with(path, fill, verify=None, before_replace=None, backup=None)
+
+
 def _reason(exc: OSError) -> str:
     reason = exc.strerror or str(exc)
     if exc.errno in (errno.EFBIG, errno.ENOSPC, errno.EDQUOT):

@@ -13,12 +13,17 @@ the future; an embargo without an offset and a time-zone name is a schema error)
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from coopcli.core.errors import DataError
-from coopcli.storage.store import conflict_line, item_lines, location
+from coopcli.storage.blocks import parse_block, parse_head
+from coopcli.storage.store import CONFLICT_MARKER, conflict_line, item_lines, location
+from coopcli.storage.streaming import NotStreamable, read_blocks
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -26,6 +31,7 @@ if TYPE_CHECKING:
     from coopcli.core.rules import Limits
     from coopcli.storage.store import Store
 
+_JSON = json.JSONDecoder()
 _POSITION = re.compile(r"^:(\d+)(?::\d+)?: ")
 
 
@@ -84,6 +90,110 @@ def _errors(exc: ValidationError) -> list[tuple[tuple[int | str, ...], str]]:
     return [(found.loc, found.message) for found in problems(exc.errors(include_url=False))]
 
 
+class _Checker:
+    """The checks of one file, item by item: what the whole-file and the streaming
+    paths share, so both find the same problems in the same words and order."""
+
+    def __init__(
+        self, name: str, raw_head: dict[str, Any], *, today: dt.date, tolerance: int, limits: Limits
+    ) -> None:
+        from pydantic import ValidationError
+
+        from coopcli.core.itemtypes import all_types
+        from coopcli.core.models import NewsFile
+
+        self.name = name
+        self.today = today
+        self.tolerance = tolerance
+        self.limits = limits
+        self.problems: list[Problem] = []
+        try:
+            NewsFile.model_validate(raw_head)
+        except ValidationError as exc:
+            for loc, message in _errors(exc):
+                self.problems.append(Problem(name, "schema", message, field=location(loc)))
+        raw_types = raw_head.get("types")
+        self.types = all_types(
+            {k: v for k, v in raw_types.items() if isinstance(v, str)}
+            if isinstance(raw_types, dict)
+            else {}
+        )
+        raw_vocabulary = raw_head.get("tags")
+        self.vocabulary = (
+            {k: v for k, v in raw_vocabulary.items() if isinstance(v, str)}
+            if isinstance(raw_vocabulary, dict)
+            else {}
+        )
+        # A hundred thousand items are remembered here, so compactly: an id once
+        # (the string the file holds), the title and date as one string.
+        self.ids: dict[str, int] = {}
+        #: ``YYYY-MM-DD`` + NUL + folded title -> index of the first item with them.
+        self.titles: dict[str, int] = {}
+        #: The id each item has in the file (what messages name), by index.
+        self.written: list[object] = []
+        try:
+            self.latest = today + dt.timedelta(days=tolerance)
+        except OverflowError:  # tolerance past year 9999: no date is in the future
+            self.latest = dt.date.max
+
+    def item(self, index: int, entry: object, line_of: Callable[[str | None], int | None]) -> None:
+        """Check the index-th item (the next one); ``line_of(field)`` says on which line
+        a field is."""
+        from pydantic import ValidationError
+
+        from coopcli.core.itemtypes import match_type, unknown_type_message
+        from coopcli.core.models import Item
+        from coopcli.core.tags import unknown_tag_message, unknown_tags
+
+        ident = entry.get("id") if isinstance(entry, dict) else None
+        self.written.append(ident)
+        found: list[tuple[str, str, str | None]] = []
+        if not isinstance(entry, dict):
+            found.append(("schema", "must be a table of fields", None))
+        else:
+            try:
+                item = Item.model_validate(entry)
+            except ValidationError as exc:
+                for loc, message in _errors(exc):
+                    check = "url" if loc[:1] == ("url",) else "schema"
+                    found.append((check, message, location(loc)))
+            else:
+                types, vocabulary = self.types, self.vocabulary
+                if match_type(item.type, types) is None:
+                    found.append(("unknown-type", unknown_type_message(item.type, types), "type"))
+                for tag in unknown_tags(item.tags, vocabulary):
+                    found.append(("unknown-tag", unknown_tag_message(tag, vocabulary), "tags"))
+                if item.id in self.ids:
+                    found.append(
+                        ("duplicate-id", f"duplicate id (also items[{self.ids[item.id]}])", "id")
+                    )
+                else:
+                    # The file's own string when it is the id (it is kept anyway).
+                    self.ids[ident if ident == item.id else item.id] = index
+                key = f"{item.date.isoformat()}\0{item.title.casefold()}"
+                if key in self.titles:
+                    first = self.titles[key]
+                    message = f"same title and date as items[{first}] ({self.written[first]})"
+                    found.append(("duplicate-title-date", message, "title"))
+                else:
+                    self.titles[key] = index
+                for field_name, message in self.limits.problems(item.title, item.summary):
+                    found.append(("too-long", message, field_name))
+                if item.date > self.latest and not (item.draft or item.embargo):
+                    # Drafts and embargoed items carry the date they are meant to
+                    # come out on; only an item the public already sees is suspect.
+                    days = (item.date - self.today).days
+                    message = (
+                        f"{item.date.isoformat()} is {days} days in the future "
+                        f"(more than {self.tolerance} allowed)"
+                    )
+                    found.append(("future-date", message, "date"))
+        for check, message, field in found:
+            where = line_of(field.split("[")[0] if field else None)
+            ident_ = ident if isinstance(ident, str) else None
+            self.problems.append(Problem(self.name, check, message, where, index, ident_, field))
+
+
 def check_data(
     store: Store,
     data: bytes,
@@ -98,21 +208,9 @@ def check_data(
     """
     from coopcli.core.rules import Limits
 
-    limits = limits or Limits()
-    from pydantic import ValidationError
-
-    from coopcli.core.itemtypes import all_types, match_type, unknown_type_message
-    from coopcli.core.models import Item, NewsFile
-    from coopcli.core.tags import unknown_tag_message, unknown_tags
-
     name = str(store.path)
-    problems: list[Problem] = []
     if (line := conflict_line(data)) is not None:
-        message = (
-            "unresolved git conflict: finish the merge; "
-            "`coopcli git-setup` makes such merges automatic"
-        )
-        return Report(name, 0, [Problem(name, "conflict-markers", message, line)])
+        return Report(name, 0, [_conflict(name, line)])
     try:
         raw = store.parse_raw(data)
     except DataError as exc:
@@ -124,77 +222,118 @@ def check_data(
 
     headers = item_lines(data) if store.format == "toml" else []
     header = {key: value for key, value in raw.items() if key != "items"}
-    try:
-        NewsFile.model_validate(header)
-    except ValidationError as exc:
-        for loc, message in _errors(exc):
-            problems.append(Problem(name, "schema", message, field=location(loc)))
-    raw_types = raw.get("types")
-    types = all_types(
-        {k: v for k, v in raw_types.items() if isinstance(v, str)}
-        if isinstance(raw_types, dict)
-        else {}
-    )
+    checker = _Checker(name, header, today=today, tolerance=tolerance, limits=limits or Limits())
     items = raw.get("items", [])
     if not isinstance(items, list):
-        problems.append(Problem(name, "schema", "must be a list of items", field="items"))
-        return Report(name, 0, problems)
-
-    raw_vocabulary = raw.get("tags")
-    vocabulary = (
-        {k: v for k, v in raw_vocabulary.items() if isinstance(v, str)}
-        if isinstance(raw_vocabulary, dict)
-        else {}
-    )
-    ids: dict[str, int] = {}
-    titles: dict[tuple[str, dt.date], int] = {}
-    try:
-        latest = today + dt.timedelta(days=tolerance)
-    except OverflowError:  # tolerance past year 9999: no date is in the future
-        latest = dt.date.max
+        checker.problems.append(Problem(name, "schema", "must be a list of items", field="items"))
+        return Report(name, 0, checker.problems)
     for index, entry in enumerate(items):
-        found: list[tuple[str, str, str | None]] = []
-        if not isinstance(entry, dict):
-            found.append(("schema", "must be a table of fields", None))
+        checker.item(index, entry, partial(_field_line, data, headers, index))
+    return Report(name, len(items), checker.problems)
+
+
+def _conflict(name: str, line: int) -> Problem:
+    message = (
+        "unresolved git conflict: finish the merge; `coopcli git-setup` makes such merges automatic"
+    )
+    return Problem(name, "conflict-markers", message, line)
+
+
+def check_file(
+    store: Store,
+    *,
+    today: dt.date,
+    tolerance: int = 1,
+    limits: Limits | None = None,
+) -> Report:
+    """All the problems of the item file, read a block at a time where its layout
+    allows (see :mod:`coopcli.storage.streaming`), else read whole: the same report
+    either way, with never more than one item validated at once.
+    """
+    try:
+        with open(store.path, "rb") as file:
+            return _check_stream(store, file.read, today=today, tolerance=tolerance, limits=limits)
+    except (NotStreamable, OSError):
+        pass
+    data = store.read_bytes()
+    if data is None:
+        raise DataError(f"{store.path}: no such file")
+    return check_data(store, data, today=today, tolerance=tolerance, limits=limits)
+
+
+def _check_stream(
+    store: Store,
+    read: Callable[[int], bytes],
+    *,
+    today: dt.date,
+    tolerance: int,
+    limits: Limits | None,
+) -> Report:
+    """:func:`check_data` on a file cut into blocks as it is read; raises
+    :class:`NotStreamable` where the file must be read whole to say the same."""
+    from coopcli.core.rules import Limits
+
+    toml = store.format == "toml"
+    pieces = read_blocks(read, store.format)
+    checker: _Checker | None = None
+    index = -1
+    line = 1  # the line of the current piece's first byte
+    for _offset, piece in pieces:
+        if (b"<<<<<<<" in piece or b">>>>>>>" in piece) and CONFLICT_MARKER.search(piece):
+            raise NotStreamable
+        if checker is None:
+            head = parse_head(store.format, piece)
+            if head is None or (toml and item_lines(piece)):
+                raise NotStreamable
+            checker = _Checker(
+                str(store.path), head, today=today, tolerance=tolerance, limits=limits or Limits()
+            )
         else:
-            try:
-                item = Item.model_validate(entry)
-            except ValidationError as exc:
-                for loc, message in _errors(exc):
-                    check = "url" if loc[:1] == ("url",) else "schema"
-                    found.append((check, message, location(loc)))
+            index += 1
+            entry = _parse_block(store.format, piece)
+            if toml:
+                headers = item_lines(piece)
+                if len(headers) != 1:
+                    raise NotStreamable
+                rel = headers[0] - 1
+                at = line + rel
+                checker.item(index, entry, partial(_block_line, piece, rel, at))
             else:
-                if match_type(item.type, types) is None:
-                    found.append(("unknown-type", unknown_type_message(item.type, types), "type"))
-                for tag in unknown_tags(item.tags, vocabulary):
-                    found.append(("unknown-tag", unknown_tag_message(tag, vocabulary), "tags"))
-                if item.id in ids:
-                    found.append(
-                        ("duplicate-id", f"duplicate id (also items[{ids[item.id]}])", "id")
-                    )
-                else:
-                    ids[item.id] = index
-                key = (item.title.casefold(), item.date)
-                if key in titles:
-                    first = titles[key]
-                    message = f"same title and date as items[{first}] ({items[first]['id']})"
-                    found.append(("duplicate-title-date", message, "title"))
-                else:
-                    titles[key] = index
-                for field_name, message in limits.problems(item.title, item.summary):
-                    found.append(("too-long", message, field_name))
-                if item.date > latest and not (item.draft or item.embargo):
-                    # Drafts and embargoed items carry the date they are meant to
-                    # come out on; only an item the public already sees is suspect.
-                    days = (item.date - today).days
-                    message = (
-                        f"{item.date.isoformat()} is {days} days in the future "
-                        f"(more than {tolerance} allowed)"
-                    )
-                    found.append(("future-date", message, "date"))
-        ident = entry.get("id") if isinstance(entry, dict) else None
-        for check, message, field in found:
-            where = _field_line(data, headers, index, field.split("[")[0] if field else None)
-            ident_ = ident if isinstance(ident, str) else None
-            problems.append(Problem(name, check, message, where, index, ident_, field))
-    return Report(name, len(items), problems)
+                checker.item(index, entry, _no_line)
+        line += piece.count(b"\n")
+    if checker is None:  # pragma: no cover - read_blocks gives a head or raises
+        raise NotStreamable
+    return Report(str(store.path), index + 1, checker.problems)
+
+
+def _parse_block(format: str, block: bytes) -> dict[str, Any]:
+    """A block's item as the whole file's parser reads it (see
+    :func:`~coopcli.storage.blocks.parse_block`), else :class:`NotStreamable`."""
+    if format == "json":
+        try:
+            value = _JSON.decode(block.decode("utf-8"))
+        except ValueError:  # bad JSON, or bytes that are not UTF-8
+            raise NotStreamable from None
+        if isinstance(value, dict):
+            return value
+        raise NotStreamable
+    entry = parse_block(format, block)
+    if entry is None:
+        raise NotStreamable
+    return entry
+
+
+def _no_line(field: str | None) -> None:
+    return None
+
+
+def _block_line(block: bytes, first: int, header: int, name: str | None) -> int:
+    """:func:`_field_line` for a block whose ``[[items]]`` header is its line ``first``
+    (from 0) and line ``header`` of the file."""
+    if name:
+        lines = block.split(b"\n")
+        key = re.compile(rb"^\s*\"?" + re.escape(name.encode()) + rb"\"?\s*=")
+        for number, text in enumerate(lines[first:]):
+            if key.match(text):
+                return header + number
+    return header

@@ -79,6 +79,11 @@ _STORED = (
     " len, hash, layout"
 )
 _MARKS = ", ".join("?" * len(_STORED.split(",")))
+_ORDERS = {
+    "stored": "date ASC, id ASC",
+    "newest": "date DESC, id ASC",
+    "latest": "date DESC, id DESC",
+}
 
 
 def enabled() -> bool:
@@ -296,6 +301,16 @@ class Index:
             # SQLite integers are 64-bit; any larger limit means "all" just the same.
             params.append(min(query.limit, 2**63 - 1))
         return [_row(record) for record in self._db.execute(sql, params)]
+
+    def batches(self, query: Query, order: str, size: int = 500) -> Iterator[list[Row]]:
+        """Items matching ``query`` (its order and limit aside), ``size`` at a time, in
+        ``order``: ``stored`` (oldest first), ``newest`` (newest first, ties by id) or
+        ``latest`` (newest first, ties by id Z to A). For an export of every item."""
+        where, params = query.where()
+        sql = f"SELECT {_COLUMNS} FROM items{where} ORDER BY {_ORDERS[order]}"
+        cursor = self._db.execute(sql, params)
+        while records := cursor.fetchmany(size):
+            yield [_row(record) for record in records]
 
     def count(self, query: Query = Query()) -> int:
         """How many items match ``query``."""
