@@ -9,7 +9,7 @@ import pytest
 import typer
 
 from coopcli import __version__
-from coopcli.cli.app import app
+from coopcli.cli.app import CoopGroup, app
 from tests.conftest import Run
 
 
@@ -33,6 +33,17 @@ def test_version(run: Run) -> None:
 
 def test_the_meta_test_sees_nested_commands() -> None:
     assert {"add", "list", "config", "config show"} <= set(COMMANDS)
+
+
+def test_a_run_builds_only_the_command_it_runs() -> None:
+    # Typer would turn every command's signature into Click parameters first.
+    group = typer.main.get_command(app)
+    commands = group.commands  # type: ignore[attr-defined]
+    assert sorted(commands) == sorted(CoopGroup.ORDER)  # named without being built
+    assert commands._built == {}
+    assert commands["list"].name == "list"
+    assert list(commands._built) == ["list"]
+    assert commands.get("lsit") is None
 
 
 @pytest.mark.parametrize("command", COMMANDS)
