@@ -339,8 +339,14 @@ def lists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.mark.parametrize(
     "args",
-    [("check",), ("export", "--format", "json"), ("export", "--format", "rss")],
-    ids=["check", "export-json", "export-rss"],
+    [
+        ("check",),
+        ("export", "--format", "json"),
+        ("export", "--format", "rss"),
+        ("list", "-n", "100000", "--format", "json"),
+        ("list", "-n", "100000", "--format", "jsonl"),
+    ],
+    ids=["check", "export-json", "export-rss", "list-json", "list-jsonl"],
 )
 def test_peak_memory_does_not_grow_with_the_list(
     lists: tuple[Path, Path], args: tuple[str, ...], isolated: Path

@@ -7,7 +7,7 @@ calls one of these, and renders the result.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -121,6 +121,20 @@ def select_rows(
     if not by_date:
         rows = query.limit(query.sort(rows, sort, reverse=reverse), limit)
     return Selection(rows, filters, idx.meta.count)
+
+
+def select_batches(
+    idx: Index,
+    args: query.FilterArgs,
+    *,
+    reverse: bool = False,
+    limit: int | None = None,
+    now: dt.date | None = None,
+    size: int = 500,
+) -> Iterator[list[Row]]:
+    """The rows :func:`select_rows` gives when sorted by date, ``size`` at a time."""
+    filters = query.Filters.from_args(args, all_types(idx.meta.types), now)
+    return idx.row_batches(index_query(filters, newest_first=not reverse, limit=limit), size)
 
 
 @dataclass(frozen=True)

@@ -168,6 +168,23 @@ class NewsList:
                 at=at,
             )
 
+    @contextmanager
+    def select_batches(
+        self,
+        filters: FilterArgs | None = None,
+        *,
+        reverse: bool = False,
+        limit: int | None = None,
+        now: dt.date | None = None,
+        size: int = 500,
+    ) -> Iterator[Iterator[Sequence[ItemView]]]:
+        """The items :meth:`select` gives (newest first, or oldest with ``reverse``),
+        ``size`` at a time, for output that need not hold them all."""
+        with self.index() as idx:
+            yield actions.select_batches(
+                idx, filters or FilterArgs(), reverse=reverse, limit=limit, now=now, size=size
+            )
+
     def items(
         self,
         filters: FilterArgs | None = None,

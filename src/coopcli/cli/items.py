@@ -21,6 +21,7 @@ from coopcli.cli.options import (
     SortOption,
     with_filters,
 )
+from coopcli.cli.render import OutputFormat
 from coopcli.core.dates import parse_date, today
 from coopcli.core.errors import CoopError, DataError, UsageError
 from coopcli.core.query import FilterArgs, SortKey
@@ -339,6 +340,15 @@ def list_(
     wanted = _status_choice(status)
     at = statuses.now()
     news = read_list(ctx, file)
+    shown = render.default_format(format)
+    if shown is not OutputFormat.table and sort is SortKey.DATE and wanted is None:
+        # Lines for a script: written a batch at a time, never all items at once.
+        with (
+            paging(not no_pager),
+            news.select_batches(filters, reverse=reverse, limit=limit) as batches,
+        ):
+            render.print_batches(batches, shown, at=at, status_column=status is not None)
+        return
     selection = news.select(filters, sort=sort, reverse=reverse, limit=limit, status=wanted, at=at)
     labels = news.types()
     with paging(not no_pager):

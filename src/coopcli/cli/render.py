@@ -267,6 +267,29 @@ def print_items(
     key in JSON (scripts that expect the usual columns and keys get them unless asked).
     """
     fmt = default_format(fmt)
+    if fmt is OutputFormat.table:
+        items_table(
+            items,
+            labels,
+            caption=caption,
+            date_format=date_format,
+            highlights=highlights,
+            at=at,
+        )
+    else:
+        print_batches([items], fmt, extra=extra, at=at, status_column=status_column)
+
+
+def print_batches(
+    batches: Iterable[Sequence[ItemView]],
+    fmt: OutputFormat,
+    *,
+    extra: Callable[[ItemView], Mapping[str, Any]] | None = None,
+    at: dt.datetime | None = None,
+    status_column: bool = False,
+) -> None:
+    """Print items as JSON, JSON lines or TSV, a batch at a time: the bytes of
+    :func:`print_items`, without holding every item."""
 
     def as_json(item: ItemView) -> dict[str, Any]:
         data = to_json(item)
@@ -279,27 +302,28 @@ def print_items(
     def tsv_status(item: ItemView) -> str:
         return "" if at is None or not status_column else f"\t{_status(item, at)}"
 
-    if fmt is OutputFormat.json:
-        write(_json([as_json(item) for item in items]) + "\n")
-    elif fmt is OutputFormat.jsonl:
-        write("".join(_json(as_json(item), indent=None) + "\n" for item in items))
-    elif fmt is OutputFormat.tsv:
-        write(
-            "".join(
+    def in_list(item: ItemView) -> str:
+        # An element of a JSON array indented by two: each of its lines, two further in.
+        return "  " + _json(as_json(item)).replace("\n", "\n  ")
+
+    count = 0
+    for batch in batches:
+        if fmt is OutputFormat.json:
+            opening = "[\n" if count == 0 else ",\n"
+            text = opening + ",\n".join(in_list(item) for item in batch) if batch else ""
+        elif fmt is OutputFormat.jsonl:
+            text = "".join(_json(as_json(item), indent=None) + "\n" for item in batch)
+        else:
+            text = "".join(
                 f"{item.id}\t{item.date.isoformat()}\t{item.type}\t{_tsv_cell(item.title)}"
                 f"{tsv_status(item)}\n"
-                for item in items
+                for item in batch
             )
-        )
-    else:
-        items_table(
-            items,
-            labels,
-            caption=caption,
-            date_format=date_format,
-            highlights=highlights,
-            at=at,
-        )
+        count += len(batch)
+        if text:
+            write(text)
+    if fmt is OutputFormat.json:
+        write("[]\n" if count == 0 else "\n]\n")
 
 
 def _status(item: ItemView, at: dt.datetime) -> str:

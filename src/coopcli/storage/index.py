@@ -291,8 +291,7 @@ class Index:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def rows(self, query: Query = Query()) -> list[Row]:
-        """Items matching ``query``, newest first (ties by id) unless asked otherwise."""
+    def _select(self, query: Query) -> sqlite3.Cursor:
         where, params = query.where()
         order = "date DESC, id ASC" if query.newest_first else "date ASC, id DESC"
         sql = f"SELECT {_COLUMNS} FROM items{where} ORDER BY {order}"
@@ -300,7 +299,17 @@ class Index:
             sql += " LIMIT ?"
             # SQLite integers are 64-bit; any larger limit means "all" just the same.
             params.append(min(query.limit, 2**63 - 1))
-        return [_row(record) for record in self._db.execute(sql, params)]
+        return self._db.execute(sql, params)
+
+    def rows(self, query: Query = Query()) -> list[Row]:
+        """Items matching ``query``, newest first (ties by id) unless asked otherwise."""
+        return [_row(record) for record in self._select(query)]
+
+    def row_batches(self, query: Query = Query(), size: int = 500) -> Iterator[list[Row]]:
+        """What :meth:`rows` gives, ``size`` rows at a time (never all of them at once)."""
+        cursor = self._select(query)
+        while records := cursor.fetchmany(size):
+            yield [_row(record) for record in records]
 
     def batches(self, query: Query, order: str, size: int = 500) -> Iterator[list[Row]]:
         """Items matching ``query`` (its order and limit aside), ``size`` at a time, in
