@@ -946,14 +946,23 @@ class Fresh:
 
     Nothing replaces the cached index until :meth:`finish`; a write SQLite refuses (a
     repeated id, a full disk) makes :meth:`add` or :meth:`finish` return False, and
-    the caller then builds the index the usual way.
+    the caller then builds the index the usual way. Used as a context manager, what
+    was not finished is forgotten at the end of the block.
     """
 
     def __init__(self, db: sqlite3.Connection, path: Path, tmp: Path) -> None:
         self._db = db
         self._path = path
         self._tmp = tmp
+        self._done = False
         self.count = 0
+
+    def __enter__(self) -> Fresh:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self.abandon()
 
     def add(self, entries: Sequence[tuple[ItemView, int, int, int]]) -> bool:
         """Store the next items, with their blocks' length, hash and layout."""
@@ -996,6 +1005,7 @@ class Fresh:
         except (OSError, sqlite3.Error):
             self.abandon()
             return False
+        self._done = True
         return True
 
     def abandon(self) -> None:

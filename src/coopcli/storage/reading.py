@@ -198,16 +198,11 @@ def _streamed(store: Store, file_stamp: str, indexed_at: int) -> index.Index | N
         file = open(store.path, "rb")  # noqa: SIM115 - closed below, whatever happens
     except OSError:
         return None
-    fresh = None
     try:
         # The file read is the version the stamp describes, and stays so until the end.
         if index.stamp(os.fstat(file.fileno())) != file_stamp:
             return None
-        fresh = index.fresh(store.path)
-        if fresh is None:
-            return None
-        if _stream(store, file, fresh, file_stamp, indexed_at):
-            fresh = None
+        if _stream(store, file, file_stamp, indexed_at):
             return index.open_for_update(store.path)
     except Exception:
         # NotStreamable, or anything odd (a read error, a block tomli chokes on):
@@ -215,14 +210,47 @@ def _streamed(store: Store, file_stamp: str, indexed_at: int) -> index.Index | N
         pass
     finally:
         file.close()
-        if fresh is not None:
-            fresh.abandon()
     return None
 
 
-def _stream(
-    store: Store, file: IO[bytes], fresh: index.Fresh, file_stamp: str, indexed_at: int
-) -> bool:
+class _Runs:
+    """Runs of :data:`~coopcli.storage.refresh.RUN_BLOCKS` blocks in stored order, each
+    hashed as it lies in the file (separators and all), as :func:`measure` makes them."""
+
+    def __init__(self, separator: bytes) -> None:
+        self.records: list[index.RunRecord] = []
+        self._separator = separator
+        self._hash = hashlib.sha1()
+        self._count = 0
+        self._start = self._end = 0
+        self._first: tuple[str, str] = ("", "")
+        self._last: tuple[str, str] = ("", "")
+        self._first_hash = 0
+
+    def add(self, offset: int, block: bytes, key: tuple[str, str], hash_: int) -> None:
+        """The next block: where it starts, its bytes, its item's (date, id), its hash."""
+        if self._count == 0:
+            self._hash = hashlib.sha1(block)
+            self._start, self._first, self._first_hash = offset, key, hash_
+        else:
+            self._hash.update(self._separator)
+            self._hash.update(block)
+        self._count += 1
+        self._end, self._last = offset + len(block), key
+        if self._count == RUN_BLOCKS:
+            self.close()
+
+    def close(self) -> None:
+        """End the run under way, if any."""
+        if self._count:
+            digest = blocks.hash_of_digest(self._hash.digest())
+            length = self._end - self._start
+            record = (*self._first, *self._last, self._count, length, digest, self._first_hash)
+            self.records.append(record)
+            self._count = 0
+
+
+def _stream(store: Store, file: IO[bytes], file_stamp: str, indexed_at: int) -> bool:
     format = store.format
     pieces = read_blocks(file.read, format)
     _, head = next(pieces)
@@ -230,79 +258,66 @@ def _stream(
     meta = None if raw_head is None else _head(raw_head)
     if meta is None:
         return False
-    head_layout = blocks.head_layout(format, head, head_data(meta))
-    spliceable = head_layout != blocks.OTHER
-    types = all_types(meta.types)
-    gap = len(blocks.separator(format))
-    end = len(head) - gap  # where the previous block ended
-    batch: list[tuple[ItemView, int, int, int]] = []
-    runs: list[index.RunRecord] = []
-    run = hashlib.sha1()
-    run_start, run_first, run_first_hash, in_run = 0, ("", ""), 0, 0
-    previous: tuple[dt.date, str] | None = None
-    key = ("", "")
-    total = 0
-    block = b""
-    for offset, block in pieces:
-        if offset != end + gap:
-            return False
-        raw = blocks.parse_block(format, block)
-        item = None if raw is None else _item(format, raw, types)
-        if item is None or (previous is not None and (item.date, item.id) <= previous):
-            return False
-        previous = (item.date, item.id)
-        shape = blocks.layout_of(format, block, to_data(item))
-        if shape == blocks.OTHER:
-            # A block in another layout is only trusted to be this item's when it names it.
-            if id_line(format, item.id) not in block:
-                return False
-            spliceable = False
-        hash_ = blocks.block_hash(block)
-        key = (item.date.isoformat(), item.id)
-        end = offset + len(block)
-        total += len(block)
-        batch.append((item, len(block), hash_, shape))
-        if len(batch) == BATCH:
-            if not fresh.add(batch):
-                return False
-            batch = []
-        if not spliceable:
-            continue
-        # Runs of RUN_BLOCKS blocks, hashed as they lie in the file, separators and all.
-        if in_run == 0:
-            run = hashlib.sha1(block)
-            run_start, run_first, run_first_hash = offset, key, hash_
-        else:
-            run.update(blocks.separator(format))
-            run.update(block)
-        in_run += 1
-        if in_run == RUN_BLOCKS:
-            digest = blocks.hash_of_digest(run.digest())
-            runs.append((*run_first, *key, in_run, end - run_start, digest, run_first_hash))
-            in_run = 0
-    if previous is None or (batch and not fresh.add(batch)):
+    fresh = index.fresh(store.path)
+    if fresh is None:
         return False
-    if spliceable and in_run:
-        digest = blocks.hash_of_digest(run.digest())
-        runs.append((*run_first, *key, in_run, end - run_start, digest, run_first_hash))
-    st = os.fstat(file.fileno())
-    if index.stamp(st) != file_stamp or end + len(blocks.tail(format)) != st.st_size:
-        return False
-    summary = index.Summary(
-        spliceable, len(head), blocks.block_hash(head), head_layout, st.st_size, total
-    )
-    source = index.Source(
-        (), meta.title, meta.link, meta.description, meta.types, vocabulary=meta.tags
-    )
-    # The file ends with its last block (and, in JSON, the array's end): all that
-    # decides whether an item can be appended, the headers being counted already.
-    ending = block + blocks.tail(format)
-    return fresh.finish(
-        file_stamp,
-        source,
-        appendable=store.codec.appendable(ending, 1),
-        indexed_at=indexed_at,
-        last=key,
-        summary=summary,
-        runs=runs if spliceable else (),
-    )
+    with fresh:
+        head_layout = blocks.head_layout(format, head, head_data(meta))
+        spliceable = head_layout != blocks.OTHER
+        types = all_types(meta.types)
+        separator = blocks.separator(format)
+        runs = _Runs(separator)
+        end = len(head) - len(separator)  # where the block before the next one ends
+        batch: list[tuple[ItemView, int, int, int]] = []
+        previous: tuple[dt.date, str] | None = None
+        total = 0
+        block = b""
+        for offset, block in pieces:
+            if offset != end + len(separator):
+                return False
+            raw = blocks.parse_block(format, block)
+            item = None if raw is None else _item(format, raw, types)
+            if item is None or (previous is not None and (item.date, item.id) <= previous):
+                return False
+            previous = (item.date, item.id)
+            shape = blocks.layout_of(format, block, to_data(item))
+            if shape == blocks.OTHER:
+                # A block in another layout is only trusted to be this item's when it
+                # names it.
+                if id_line(format, item.id) not in block:
+                    return False
+                spliceable = False
+            hash_ = blocks.block_hash(block)
+            end = offset + len(block)
+            total += len(block)
+            batch.append((item, len(block), hash_, shape))
+            if len(batch) == BATCH:
+                if not fresh.add(batch):
+                    return False
+                batch = []
+            if spliceable:
+                runs.add(offset, block, (item.date.isoformat(), item.id), hash_)
+        if previous is None or (batch and not fresh.add(batch)):
+            return False
+        runs.close()
+        st = os.fstat(file.fileno())
+        if index.stamp(st) != file_stamp or end + len(blocks.tail(format)) != st.st_size:
+            return False
+        summary = index.Summary(
+            spliceable, len(head), blocks.block_hash(head), head_layout, st.st_size, total
+        )
+        source = index.Source(
+            (), meta.title, meta.link, meta.description, meta.types, vocabulary=meta.tags
+        )
+        # The file ends with its last block (and, in JSON, the array's end): all that
+        # decides whether an item can be appended, the headers being counted already.
+        ending = block + blocks.tail(format)
+        return fresh.finish(
+            file_stamp,
+            source,
+            appendable=store.codec.appendable(ending, 1),
+            indexed_at=indexed_at,
+            last=(previous[0].isoformat(), previous[1]),
+            summary=summary,
+            runs=runs.records if spliceable else (),
+        )
