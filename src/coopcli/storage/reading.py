@@ -17,7 +17,7 @@ import os
 import re
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING, Any
 
 from coopcli.core.itemtypes import all_types
@@ -124,7 +124,7 @@ class _Head:
     types: dict[str, str]
     tags: dict[str, str]
     version: int = 1
-    items: Sequence[ItemView] = field(default=())
+    items: Sequence[ItemView] = ()
 
 
 def _plain(value: object) -> bool:
