@@ -63,7 +63,18 @@ class Layout:
 
 def block_hash(block: bytes | memoryview) -> int:
     """A 64-bit hash of a block, as SQLite stores integers."""
-    return int.from_bytes(hashlib.sha1(block).digest()[:8], "big", signed=True)
+    return hash_of_digest(hashlib.sha1(block).digest())
+
+
+def hash_of_digest(digest: bytes) -> int:
+    """:func:`block_hash` of bytes given a piece at a time to ``hashlib.sha1()``, from
+    its digest: the hash of a run of blocks, without joining them."""
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def tail(format: str) -> bytes:
+    """What follows the last block in a file that :func:`split` cuts."""
+    return _JSON_TAIL if format == "json" else b""
 
 
 def split(format: str, data: bytes) -> Layout | None:

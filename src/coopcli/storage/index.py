@@ -53,7 +53,6 @@ CREATE TABLE items (
     layout INTEGER NOT NULL DEFAULT 0,
     grouped INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX items_loose ON items (date, id, len, hash, layout) WHERE grouped = 0;
 CREATE TABLE runs (
     first_date TEXT NOT NULL,
     first_id TEXT NOT NULL,
@@ -65,11 +64,17 @@ CREATE TABLE runs (
     first_hash INTEGER NOT NULL,
     PRIMARY KEY (first_date, first_id)
 );
+CREATE TABLE tags (tag TEXT NOT NULL, pos INTEGER NOT NULL);
+"""
+
+#: Made once the items are in: sorting every row once is faster than keeping each
+#: index in order row by row.
+_INDEXES = """
+CREATE INDEX items_loose ON items (date, id, len, hash, layout) WHERE grouped = 0;
 CREATE INDEX items_by_date ON items (date, id, len);
 CREATE INDEX items_by_hash ON items (hash);
 CREATE INDEX items_by_type ON items (type, date);
 CREATE INDEX items_by_title_date ON items (title COLLATE NOCASE, date);
-CREATE TABLE tags (tag TEXT NOT NULL, pos INTEGER NOT NULL);
 CREATE INDEX tags_by_tag ON tags (tag, pos);
 """
 
@@ -789,6 +794,24 @@ class Source:
     vocabulary: Mapping[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Summary:
+    """What the index records of a file's blocks as a whole (see :class:`Blocks`)."""
+
+    spliceable: bool
+    head: int
+    head_hash: int
+    head_layout: int
+    size: int
+    #: Sum of the blocks' lengths.
+    total: int
+
+
+#: A run as the ``runs`` table holds it: first (date, id), last (date, id), count,
+#: length, hash, and the hash of its first block.
+RunRecord = tuple[str, str, str, str, int, int, int, int]
+
+
 def _populate(
     db: sqlite3.Connection, file_stamp: str, source: Source, appendable: bool, indexed_at: int
 ) -> None:
@@ -802,31 +825,20 @@ def _populate(
     entries.sort(key=lambda entry: (entry[0].date, entry[0].id))
     _insert(db, [(pos, *entry) for pos, entry in enumerate(entries)])
     last = entries[-1][0] if entries else None
-    meta = {
-        "schema": str(SCHEMA),
-        "coopcli": __version__,
-        "stamp": file_stamp,
-        "indexed_at": str(indexed_at),
-        "types": json.dumps(dict(source.types)),
-        "vocabulary": json.dumps(dict(source.vocabulary)),
-        "count": str(len(entries)),
-        "appendable": "1" if appendable else "0",
-        "last": json.dumps([last.date.isoformat(), last.id] if last else None),
-    }
+    summary = None
     if found is not None:
-        meta |= {
-            "blocks": "1",
-            "spliceable": "1" if found.spliceable else "0",
-            "head": str(found.head),
-            "head_hash": str(found.head_hash),
-            "head_ok": "1" if found.head_layout else "0",
-            "size": str(found.size),
-            "total": str(sum(length for length, _, _ in found.items)),
-        }
+        summary = Summary(
+            found.spliceable,
+            found.head,
+            found.head_hash,
+            found.head_layout,
+            found.size,
+            sum(length for length, _, _ in found.items),
+        )
         if found.runs:
             keys = [(item.date.isoformat(), item.id) for item in source.items]
-            db.executemany(
-                "INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _insert_runs(
+                db,
                 [
                     (
                         *keys[first],
@@ -839,13 +851,63 @@ def _populate(
                     for first, count, length, hash_ in found.runs
                 ],
             )
-            db.execute("UPDATE items SET grouped = 1")
+    db.executescript(_INDEXES)
+    _write_meta(
+        db,
+        file_stamp,
+        source,
+        count=len(entries),
+        appendable=appendable,
+        indexed_at=indexed_at,
+        last=(last.date.isoformat(), last.id) if last else None,
+        summary=summary,
+    )
+    db.commit()
+
+
+def _insert_runs(db: sqlite3.Connection, runs: Sequence[RunRecord]) -> None:
+    if runs:
+        db.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", runs)
+        db.execute("UPDATE items SET grouped = 1")
+
+
+def _write_meta(
+    db: sqlite3.Connection,
+    file_stamp: str,
+    source: Source,
+    *,
+    count: int,
+    appendable: bool,
+    indexed_at: int,
+    last: tuple[str, str] | None,
+    summary: Summary | None,
+) -> None:
+    meta = {
+        "schema": str(SCHEMA),
+        "coopcli": __version__,
+        "stamp": file_stamp,
+        "indexed_at": str(indexed_at),
+        "types": json.dumps(dict(source.types)),
+        "vocabulary": json.dumps(dict(source.vocabulary)),
+        "count": str(count),
+        "appendable": "1" if appendable else "0",
+        "last": json.dumps(list(last) if last else None),
+    }
+    if summary is not None:
+        meta |= {
+            "blocks": "1",
+            "spliceable": "1" if summary.spliceable else "0",
+            "head": str(summary.head),
+            "head_hash": str(summary.head_hash),
+            "head_ok": "1" if summary.head_layout else "0",
+            "size": str(summary.size),
+            "total": str(summary.total),
+        }
     for key in ("title", "link", "description"):
         value = getattr(source, key)
         if value is not None:
             meta[key] = value
     db.executemany("INSERT INTO meta VALUES (?, ?)", list(meta.items()))
-    db.commit()
 
 
 def in_memory(source: Source) -> Index:
@@ -885,3 +947,103 @@ def build(
             tmp.unlink()
         return False
     return True
+
+
+class Fresh:
+    """A fresh index being written a batch of items at a time, for a build that never
+    holds every item at once (see :func:`fresh`). The items are given in stored order.
+
+    Nothing replaces the cached index until :meth:`finish`; a write SQLite refuses (a
+    repeated id, a full disk) makes :meth:`add` or :meth:`finish` return False, and
+    the caller then builds the index the usual way. Used as a context manager, what
+    was not finished is forgotten at the end of the block.
+    """
+
+    def __init__(self, db: sqlite3.Connection, path: Path, tmp: Path) -> None:
+        self._db = db
+        self._path = path
+        self._tmp = tmp
+        self._done = False
+        self.count = 0
+
+    def __enter__(self) -> Fresh:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._done:
+            self.abandon()
+
+    def add(self, entries: Sequence[tuple[ItemView, int, int, int]]) -> bool:
+        """Store the next items, with their blocks' length, hash and layout."""
+        try:
+            _insert(self._db, [(self.count + n, *entry) for n, entry in enumerate(entries)])
+        except sqlite3.Error:
+            return False
+        self.count += len(entries)
+        return True
+
+    def finish(
+        self,
+        file_stamp: str,
+        source: Source,
+        *,
+        appendable: bool,
+        indexed_at: int,
+        last: tuple[str, str] | None,
+        summary: Summary,
+        runs: Sequence[RunRecord],
+    ) -> bool:
+        """Record the file's metadata (``source``'s, its items aside) and the runs of
+        blocks, and put the index in place; True when it was written."""
+        try:
+            _insert_runs(self._db, runs)
+            self._db.executescript(_INDEXES)
+            _write_meta(
+                self._db,
+                file_stamp,
+                source,
+                count=self.count,
+                appendable=appendable,
+                indexed_at=indexed_at,
+                last=last,
+                summary=summary,
+            )
+            self._db.commit()
+            self._db.close()
+            os.replace(self._tmp, self._path)
+        except (OSError, sqlite3.Error):
+            self.abandon()
+            return False
+        self._done = True
+        return True
+
+    def abandon(self) -> None:
+        """Forget what was written."""
+        with contextlib.suppress(sqlite3.Error):
+            self._db.close()
+        with contextlib.suppress(OSError):
+            self._tmp.unlink()
+
+
+def fresh(item_file: Path) -> Fresh | None:
+    """A new index of ``item_file`` to fill (see :class:`Fresh`), or None when the
+    index is off or the cache cannot be written."""
+    if not enabled():
+        return None
+    path = location(item_file)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        db = sqlite3.connect(tmp)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        db.executescript(_TABLES)
+    except sqlite3.Error:
+        Fresh(db, path, tmp).abandon()
+        return None
+    return Fresh(db, path, tmp)

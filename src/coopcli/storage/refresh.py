@@ -36,7 +36,9 @@ if TYPE_CHECKING:
 RUN_BLOCKS = 64
 
 
-def _id_line(format: str, item_id: str) -> bytes:
+def id_line(format: str, item_id: str) -> bytes:
+    """The line naming an item's id as coopcli writes it: what a block laid out
+    otherwise must hold to be trusted as that item's."""
     if format == "json":
         return f'"id": {json.dumps(item_id)}'.encode()
     return f"\nid = {toml_string(item_id)}\n".encode()
@@ -57,7 +59,7 @@ def measure(format: str, data: bytes, doc: NewsFile) -> index.Blocks | None:
         block = view[start:end]
         shape = blocks.layout_of(format, block, to_data(item))
         # A block in another layout is only trusted to be this item's when it names it.
-        if shape == blocks.OTHER and _id_line(format, item.id) not in bytes(block):
+        if shape == blocks.OTHER and id_line(format, item.id) not in bytes(block):
             return None
         entries.append((end - start, blocks.block_hash(block), shape))
         key = (item.date, item.id)
