@@ -257,3 +257,26 @@ def test_locating_keys_one_after_another_counts_what_sqlite_counts(
                     key,
                 ).fetchone()
                 assert idx.locate(*key) == tuple(expected)
+
+
+def test_a_json_date_the_models_refuse_is_refused_after_an_outside_change(
+    isolated: Path,
+) -> None:
+    # Python reads "20211003" as a date; the models, and so a full load, do not.
+    from coopcli.newslist import NewsList
+
+    path = isolated / "news.json"
+    news = NewsList.open(path)
+    for n in range(1, 4):
+        news.add(type="news", title=f"Item {n}", date=f"2021-10-0{n}")
+    news.meta()
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('"2021-10-03"', '"20211003"'), encoding="utf-8"
+    )
+    with pytest.raises(CoopError) as refreshed:
+        news.meta()
+    index.location(path).unlink()
+    with pytest.raises(CoopError) as loaded:
+        news.meta()
+    assert str(refreshed.value) == str(loaded.value)
+    assert "date" in str(loaded.value)

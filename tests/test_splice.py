@@ -213,8 +213,15 @@ def saves(monkeypatch: pytest.MonkeyPatch) -> _Saves:
 )
 @given(data=st.data(), variant=st.sampled_from(VARIANTS), ops=operations)
 def test_spliced_writes_give_the_bytes_of_a_full_rewrite(
-    fmt: str, data: st.DataObject, variant: str, ops: list[tuple], saves: _Saves
+    fmt: str,
+    data: st.DataObject,
+    variant: str,
+    ops: list[tuple],
+    saves: _Saves,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # One clock for both files: a correction records when it was made ('updated').
+    monkeypatch.setenv("COOPCLI_NOW", "2026-12-05T09:00:00+00:00")
     start = _start(fmt, variant, data.draw)
     with tempfile.TemporaryDirectory() as tmp:
         fast, full = Path(tmp) / f"fast.{fmt}", Path(tmp) / f"full.{fmt}"

@@ -111,7 +111,6 @@ BATCH = 1000
 _HEAD_FIELDS = {"version", "title", "link", "description", "types", "tags"}
 _TYPE_KEY = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TAG = re.compile(TAG_PATTERN)
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass(frozen=True)
@@ -173,14 +172,6 @@ def _head(raw: dict[str, Any]) -> _Head | None:
     except ValidationError:
         return None
     return _Head(doc.title, doc.link, doc.description, doc.types, doc.tags, doc.version)
-
-
-def _item(format: str, raw: dict[str, Any], types: dict[str, str]) -> ItemView | None:
-    """One item as a full load validates it, or None when it might not."""
-    date = raw.get("date")
-    if format == "json" and isinstance(date, str) and not _ISO_DATE.fullmatch(date):
-        return None  # read as a date by rules the models do not share: let them say
-    return validate_item(format, raw, types)
 
 
 def _streamed(store: Store, file_stamp: str, indexed_at: int) -> index.Index | None:
@@ -276,7 +267,7 @@ def _stream(store: Store, file: IO[bytes], file_stamp: str, indexed_at: int) -> 
             if offset != end + len(separator):
                 return False
             raw = blocks.parse_block(format, block)
-            item = None if raw is None else _item(format, raw, types)
+            item = None if raw is None else validate_item(format, raw, types)
             if item is None or (previous is not None and (item.date, item.id) <= previous):
                 return False
             previous = (item.date, item.id)

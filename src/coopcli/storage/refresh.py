@@ -89,6 +89,7 @@ def measure(format: str, data: bytes, doc: NewsFile) -> index.Blocks | None:
 
 
 _ID = re.compile(ID_PATTERN)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _OPTIONAL = ("summary", "url")
 
 
@@ -135,6 +136,9 @@ def plain_item(raw: dict[str, Any], types: dict[str, str]) -> Row | None:
 def validate_item(format: str, raw: dict[str, Any], types: dict[str, str]) -> ItemView | None:
     """One item as a full load validates it, or None when it does not validate."""
     if format == "json" and isinstance(raw.get("date"), str):
+        # The models take only YYYY-MM-DD; fromisoformat takes more (20210101).
+        if not _ISO_DATE.fullmatch(raw["date"]):
+            return None
         try:
             raw["date"] = dt.date.fromisoformat(raw["date"])
         except ValueError:
