@@ -47,11 +47,20 @@ class Handler(BaseHTTPRequestHandler):
             server.seen.append((self.command, self.path))
             server.active += 1
             server.peak = max(server.peak, server.active)
+        self._counted = True
         try:
             self._dispatch()
         finally:
+            self._done()
+
+    def _done(self) -> None:
+        """This request stops counting as active (once), before its answer is sent:
+        the client may send its next request as soon as it has the answer."""
+        server: Any = self.server
+        if self._counted:
             with server.lock:
                 server.active -= 1
+            self._counted = False
 
     def _dispatch(self) -> None:
         server: Any = self.server
@@ -81,6 +90,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path.startswith("/page"):
             # Slow enough that a bounded pool shows its bound.
             time.sleep(0.2)
+            self._done()
             self._answer(200)
         else:
             self._answer(404, b"not here")
