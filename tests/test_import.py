@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -491,3 +493,56 @@ def test_export_only_suffix_and_directories_are_refused(run: Run, isolated: Path
     result = run("import", str(isolated))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {isolated}: is a directory, not a file to import\n"
+
+
+_MODULES_PROBE = """
+import sys
+from coopcli.cli.app import main
+try:
+    main()
+finally:
+    loaded = [name for name in ("html.parser", "email.utils") if name in sys.modules]
+    print("loaded:", " ".join(loaded) or "none", file=sys.stderr)
+"""
+
+
+def test_a_plain_json_feed_is_imported_without_the_html_and_rss_date_readers(
+    tmp_path: Path,
+) -> None:
+    feed = tmp_path / "feed.json"
+    entry = {
+        "id": "https://example.org/1",
+        "url": "https://example.org/1",
+        "title": "Cooperatives and training",
+        "content_text": "A story from a partner's feed.",
+        "date_published": "2021-10-29T09:00:00Z",
+    }
+    feed.write_text(
+        json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [entry]}),
+        encoding="utf-8",
+    )
+    news = tmp_path / "news.toml"
+    shutil.copy(EXAMPLES / "news.toml", news)
+    env = {**os.environ, "COOPCLI_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-c", _MODULES_PROBE, "--file", str(news), "import", str(feed)]
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith("loaded: none")
+    assert 'title = "Cooperatives and training"' in news.read_text(encoding="utf-8")
+    # Markup and an RSS date load them, and read as before.
+    del entry["content_text"]
+    entry["content_html"] = "<p>A <b>story</b></p>"
+    entry["date_published"] = "Fri, 29 Oct 2021 09:00:00 +0000"
+    entry["title"] = "Another story"
+    feed.write_text(
+        json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [entry]}),
+        encoding="utf-8",
+    )
+    done = run()
+    assert done.returncode == 0, done.stderr
+    assert "loaded: html.parser email.utils" in done.stderr
+    assert 'summary = "A story"' in news.read_text(encoding="utf-8")

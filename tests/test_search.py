@@ -301,6 +301,76 @@ def test_the_index_prefilter_never_drops_a_match(
     assert direct == prefiltered
 
 
+@settings(max_examples=150)
+@given(
+    st.lists(
+        st.tuples(texts, st.one_of(st.none(), texts), st.lists(words_st, max_size=2)),
+        min_size=1,
+        max_size=9,
+    ),
+    st.lists(
+        st.builds(str.__add__, st.sampled_from(["", "-", "title:", "tag:"]), words_st),
+        min_size=1,
+        max_size=3,
+    ),
+    st.booleans(),
+    st.integers(min_value=1, max_value=4),
+)
+def test_ranking_a_batch_at_a_time_ranks_as_ranking_all_at_once(
+    records: list[tuple[str, str | None, list[str]]],
+    query_words: list[str],
+    match_any: bool,
+    size: int,
+) -> None:
+    items = [_row(n, t or "x", s, tuple(tags)) for n, (t, s, tags) in enumerate(records)]
+    try:
+        query = search.parse_query(query_words, match_any=match_any)
+    except UsageError:
+        return
+    whole = [(hit.item.id, hit.score) for hit in search.search(items, query, total=50)]
+    ranking = search.Ranking(query, total=50)
+    matched: list[str] = []
+    for start in range(0, len(items), size):
+        batch = items[start : start + size]
+        matched += [batch[i].id for i in ranking.add(batch)]
+    assert [(ranking.ids[k], score) for k, score in ranking.ranked()] == whole
+    assert sorted(matched) == sorted(ranking.ids) == sorted(id_ for id_, _ in whole)
+    assert search.matching(items, query) == [i for i in items if i.id in set(matched)]
+
+
+@pytest.mark.parametrize(
+    ("sort", "reverse", "limit"),
+    [
+        (None, False, None),
+        (None, True, 3),
+        ("date", False, 2),
+        ("title", True, None),
+        ("type", False, None),
+    ],
+)
+def test_search_read_in_batches_finds_what_search_finds(
+    seeded: Path, sort: str | None, reverse: bool, limit: int | None
+) -> None:
+    from coopcli.core.query import SortKey
+    from coopcli.newslist import NewsList
+
+    news = NewsList.open(seeded)
+    query = search.parse_query(["ilo"], match_any=True, exclude=["virtual"])
+    key = None if sort is None else SortKey(sort)
+    whole = news.search(query, sort=key, reverse=reverse, limit=limit)
+    assert whole.hits
+    for size in (1, 2, 500):
+        with news.search_batches(query, sort=key, reverse=reverse, limit=limit, size=size) as (
+            ranked,
+            batches,
+        ):
+            read = list(batches)
+        hits = [hit for batch in read for hit in batch]
+        assert all(1 <= len(batch) <= size for batch in read)
+        assert hits == list(whole.hits)
+        assert ranked.found == [(hit.item.id, hit.score) for hit in whole.hits]
+
+
 def test_only_exclusions_list_the_rest_newest_first(run: Run, seeded: Path) -> None:
     rest = found(run, "-ilo")
     assert rest == ["2021-10-25-untfsse-organized"]

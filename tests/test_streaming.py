@@ -27,6 +27,7 @@ from hypothesis import strategies as st
 
 from coopcli import formats
 from coopcli.core import query
+from coopcli.core.errors import UsageError
 from coopcli.core.models import Item, NewsFile
 from coopcli.core.query import FilterArgs
 from coopcli.core.rules import Limits
@@ -131,6 +132,7 @@ def test_an_empty_streamed_export_is_the_whole_export(name: str) -> None:
     include_drafts=st.booleans(),
     since=st.none() | st.sampled_from(["2000", "1500-06"]),
     at=st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2060, 1, 1), timezones=st.just(dt.UTC)),
+    data=st.data(),
 )
 def test_a_list_exported_in_batches_is_the_list_exported_whole(
     tmp_path_factory: pytest.TempPathFactory,
@@ -139,14 +141,30 @@ def test_a_list_exported_in_batches_is_the_list_exported_whole(
     include_drafts: bool,
     since: str | None,
     at: dt.datetime,
+    data: st.DataObject,
 ) -> None:
     path = tmp_path_factory.mktemp("export") / "news.toml"
-    data = {**head_data(news), "items": _raw_items(news)}
-    path.write_text(formats.codec("toml").dump(data), encoding="utf-8")
+    path.write_text(
+        formats.codec("toml").dump({**head_data(news), "items": _raw_items(news)}),
+        encoding="utf-8",
+    )
+    # A search: for a word of some item's title, a word that most items lack, or a
+    # word to leave out (the export keeps the matching items in its own order).
+    words = sorted({word for item in news.items for word in item.title.split()})
+    query = data.draw(
+        st.none()
+        | st.sampled_from(["news", "-news", "tag:a", "zzzz"])
+        | (st.sampled_from(words) if words else st.nothing())
+    )
     listed = NewsList.open(path)
     filters = FilterArgs(since=since)
-    whole = listed.export(name, filters, include_drafts=include_drafts, at=at)
-    streamed = listed.export_stream(name, filters, include_drafts=include_drafts, at=at)
+    try:
+        whole = listed.export(name, filters, query=query, include_drafts=include_drafts, at=at)
+    except UsageError:  # a word that is no query (punctuation alone)
+        return
+    streamed = listed.export_stream(
+        name, filters, query=query, include_drafts=include_drafts, at=at
+    )
     parts: list[str] = []
     assert streamed.write(parts.append) == whole.count
     assert "".join(parts) == whole.text

@@ -151,6 +151,74 @@ class Found:
         return {hit.item.id: search.spans(hit.item, self.query) for hit in self.hits}
 
 
+@dataclass(frozen=True)
+class Ranked:
+    """What a search found, as ids and scores in the order shown; :func:`hit_batches`
+    reads the items themselves a batch at a time."""
+
+    found: Sequence[tuple[str, float]]
+    filters: query.Filters
+    total: int
+    query: SearchQuery
+
+
+def rank(
+    idx: Index,
+    args: query.FilterArgs,
+    searched: SearchQuery,
+    *,
+    sort: query.SortKey | None = None,
+    reverse: bool = False,
+    limit: int | None = None,
+    now: dt.date | None = None,
+    size: int = 500,
+) -> Ranked:
+    """Search the items the filters select, through the index.
+
+    Only rows that hold every required word's root are read from the index, ``size``
+    at a time, and scored; of each match only its id, date, score and (to sort by
+    title or type) that key are kept. ``sort`` None is by relevance (best first,
+    then newest); by date, title or type as ``list`` sorts.
+    """
+
+    labels = all_types(idx.meta.types)
+    filters = query.Filters.from_args(args, labels, now)
+    candidates = index_query(
+        filters,
+        contains=search.required_substrings(searched),
+        contains_any=search.any_substrings(searched),
+    )
+    ranking = search.Ranking(searched, labels=labels, total=idx.meta.count)
+    keys: list[str] = []
+    for batch in idx.row_batches(candidates, size):
+        picked = ranking.add(batch)
+        if sort is query.SortKey.TITLE:
+            keys += [batch[i].title.casefold() for i in picked]
+        elif sort is query.SortKey.TYPE:
+            keys += [batch[i].type for i in picked]
+    order = ranking.ranked()
+    if sort is not None:
+        # As query.sort orders items: newest first then by id, under the title or type.
+        dates, ids_ = ranking.dates, ranking.ids
+        if keys:
+            order.sort(key=lambda entry: (keys[entry[0]], -dates[entry[0]], ids_[entry[0]]))
+        else:
+            order.sort(key=lambda entry: (-dates[entry[0]], ids_[entry[0]]))
+    if reverse:
+        order.reverse()
+    order = order if limit is None else order[:limit]
+    found = [(ranking.ids[k], score) for k, score in order]
+    return Ranked(found, filters, idx.meta.count, searched)
+
+
+def hit_batches(idx: Index, ranked: Ranked, size: int = 500) -> Iterator[list[Hit]]:
+    """The hits of ``ranked`` in its order, ``size`` at a time, read from the index."""
+    for start in range(0, len(ranked.found), size):
+        chunk = ranked.found[start : start + size]
+        rows = idx.rows_by_id([id_ for id_, _ in chunk])
+        yield [search.Hit(row, score) for row, (_, score) in zip(rows, chunk, strict=True)]
+
+
 def search_rows(
     idx: Index,
     args: query.FilterArgs,
@@ -161,30 +229,12 @@ def search_rows(
     limit: int | None = None,
     now: dt.date | None = None,
 ) -> Found:
-    """Search the items the filters select, through the index.
-
-    Only rows that hold every required word's root are read from the index and
-    scored. ``sort`` None is by relevance (best first, then newest).
-    """
-
-    labels = all_types(idx.meta.types)
-    filters = query.Filters.from_args(args, labels, now)
-    candidates = idx.rows(
-        index_query(
-            filters,
-            contains=search.required_substrings(searched),
-            contains_any=search.any_substrings(searched),
-        )
-    )
-    hits = search.search(candidates, searched, labels=labels, total=idx.meta.count)
-    if sort is not None:
-        by_id = {id(hit.item): hit for hit in hits}
-        hits = [by_id[id(item)] for item in query.sort([h.item for h in hits], sort)]
-    if reverse:
-        hits.reverse()
-    hits = hits if limit is None else hits[:limit]
+    """What :func:`rank` finds, with every hit's item read."""
+    ranked = rank(idx, args, searched, sort=sort, reverse=reverse, limit=limit, now=now)
+    hits = [hit for batch in hit_batches(idx, ranked) for hit in batch]
     items = [hit.item for hit in hits]
-    return Found(hits, Selection(items, filters, idx.meta.count, searched.describe()), searched)
+    selection = Selection(items, ranked.filters, ranked.total, searched.describe())
+    return Found(hits, selection, searched)
 
 
 def _check_duplicate(doc: NewsFile, candidate: Item, *, ignore: str | None = None) -> None:

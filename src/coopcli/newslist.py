@@ -34,7 +34,7 @@ from coopcli.storage.store import Store
 
 if TYPE_CHECKING:
     from coopcli.core.models import Item, NewsFile
-    from coopcli.core.search import SearchQuery
+    from coopcli.core.search import Hit, SearchQuery
     from coopcli.core.status import Status
     from coopcli.core.tags import Retag
     from coopcli.core.view import ItemView, Listing, Row
@@ -228,6 +228,32 @@ class NewsList:
                 limit=limit,
                 now=now,
             )
+
+    @contextmanager
+    def search_batches(
+        self,
+        query: SearchQuery,
+        filters: FilterArgs | None = None,
+        *,
+        sort: SortKey | None = None,
+        reverse: bool = False,
+        limit: int | None = None,
+        now: dt.date | None = None,
+        size: int = 500,
+    ) -> Iterator[tuple[actions.Ranked, Iterator[list[Hit]]]]:
+        """What :meth:`search` finds, for output that need not hold every item: what
+        was found (ids and scores, in order), and its hits ``size`` at a time."""
+        with self.index() as idx:
+            ranked = actions.rank(
+                idx,
+                filters or FilterArgs(),
+                query,
+                sort=sort,
+                reverse=reverse,
+                limit=limit,
+                now=now,
+            )
+            yield ranked, actions.hit_batches(idx, ranked, size)
 
     def get(self, ref: str) -> ItemView:
         """The item with this id, or the only one whose id starts with ``ref``."""
@@ -569,13 +595,15 @@ class NewsList:
         format: str,
         filters: FilterArgs | None = None,
         *,
+        query: str | None = None,
         title: str | None = None,
         link: str | None = None,
         include_drafts: bool = False,
         at: dt.datetime | None = None,
     ) -> StreamedExport:
-        """:meth:`export` without a query, to be written a batch of items at a time: the
-        same text, but never every item in memory at once."""
+        """:meth:`export`, to be written a batch of items at a time: the same text, but
+        never every item in memory at once (a ``query`` keeps the items that match it,
+        as :meth:`search` would find them, in the format's own order)."""
         from coopcli import formats
         from coopcli.formats.feeds import with_metadata
 
@@ -590,7 +618,14 @@ class NewsList:
             from coopcli.core.status import now
 
             moment = at if at is not None else now()
-        return StreamedExport(self, exporter, listing, filters or FilterArgs(), moment, warnings)
+        searched = None
+        if query is not None:
+            from coopcli.core.search import parse_query
+
+            searched = parse_query([query], spaces_make_phrases=False)
+        return StreamedExport(
+            self, exporter, listing, filters or FilterArgs(), moment, warnings, searched
+        )
 
     def stats(
         self,
@@ -797,8 +832,11 @@ class StreamedExport:
         filters: FilterArgs,
         at: dt.datetime | None,
         warnings: list[str],
+        searched: SearchQuery | None = None,
     ) -> None:
         self._news = news
+        #: Only the items that match this search, if any.
+        self._searched = searched
         self._exporter = exporter
         self._listing = listing
         self._filters = filters
@@ -810,14 +848,26 @@ class StreamedExport:
         self.count = 0
 
     def _batches(self, order: str) -> Iterator[list[Row]]:
-        from coopcli.core import query
+        from coopcli.core import query, search
         from coopcli.core.itemtypes import all_types
         from coopcli.core.status import public_only
 
         self.count = 0
         with self._news.index() as idx:
-            resolved = query.Filters.from_args(self._filters, all_types(idx.meta.types))
-            for batch in idx.batches(actions.index_query(resolved), order):
+            labels = all_types(idx.meta.types)
+            resolved = query.Filters.from_args(self._filters, labels)
+            searched = self._searched
+            if searched is None:
+                selected = actions.index_query(resolved)
+            else:
+                selected = actions.index_query(
+                    resolved,
+                    contains=search.required_substrings(searched),
+                    contains_any=search.any_substrings(searched),
+                )
+            for batch in idx.batches(selected, order):
+                if searched is not None:
+                    batch = search.matching(batch, searched, labels=labels)
                 chosen = batch if self._at is None else public_only(batch, self._at)
                 self.count += len(chosen)
                 yield chosen

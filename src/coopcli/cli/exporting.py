@@ -130,40 +130,24 @@ def export(
     defaults = feed_defaults()
     title = feed_title if feed_title is not None or meta.title else defaults.title
     link = feed_link if feed_link is not None or meta.link else defaults.link
-    if query is None:
-        # Written a batch of items at a time, never all of them in memory at once.
-        streamed = news.export_stream(
-            name, filters, title=title, link=link, include_drafts=include_drafts
-        )
-        if target is not None and not allow_empty and target.exists() and streamed.empty():
-            raise DataError(_LEFT_AS_IT_IS.format(output=output))
-        for line in streamed.warnings:
-            render.warning(line)
-        if target is None:
-            _write_in_chunks(streamed, render.write)
-            return
-        from coopcli.storage.atomic import atomic_write_from
-
-        def produce(write: Callable[[bytes], None]) -> None:
-            _write_in_chunks(streamed, lambda text: write(text.encode("utf-8")))
-
-        atomic_write_from(target, produce)
-        render.info(f"Wrote {actions.plural(streamed.count, 'item')} to {output} ({name})")
-        return
-    exported = news.export(
+    # Written a batch of items at a time, never all of them in memory at once.
+    streamed = news.export_stream(
         name, filters, query=query, title=title, link=link, include_drafts=include_drafts
     )
-    if target is not None and exported.count == 0 and target.exists() and not allow_empty:
+    if target is not None and not allow_empty and target.exists() and streamed.empty():
         raise DataError(_LEFT_AS_IT_IS.format(output=output))
-    for line in exported.warnings:
+    for line in streamed.warnings:
         render.warning(line)
     if target is None:
-        render.write(exported.text)
+        _write_in_chunks(streamed, render.write)
         return
-    from coopcli.storage.atomic import atomic_write
+    from coopcli.storage.atomic import atomic_write_from
 
-    atomic_write(target, exported.text.encode("utf-8"))
-    render.info(f"Wrote {actions.plural(exported.count, 'item')} to {output} ({name})")
+    def produce(write: Callable[[bytes], None]) -> None:
+        _write_in_chunks(streamed, lambda text: write(text.encode("utf-8")))
+
+    atomic_write_from(target, produce)
+    render.info(f"Wrote {actions.plural(streamed.count, 'item')} to {output} ({name})")
 
 
 _LEFT_AS_IT_IS = (

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Annotated, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from typer.core import TyperCommand
@@ -20,6 +21,11 @@ from coopcli.cli.options import (
     with_filters,
 )
 from coopcli.core.query import FilterArgs, SortKey
+
+if TYPE_CHECKING:
+    from coopcli.core.search import SearchQuery
+    from coopcli.core.view import ItemView
+    from coopcli.newslist import NewsList
 
 _NEGATIVE_NUMBER = re.compile(r"-\d+(\.\d+)?")
 _LIMIT = re.compile(r"-n\d+")
@@ -142,26 +148,49 @@ def search(
     )
     key = None if sort is SearchSort.RELEVANCE else SortKey(sort.value)
     news = read_list(ctx, file)
-    found = news.search(searched, filters, sort=key, reverse=reverse, limit=limit)
-    labels = news.types()
-    suggestions = []
-    if not found.hits:
-        with news.index() as idx:
-            suggestions = engine.suggest(searched, engine.vocabulary(idx.texts(limit=SUGGEST_FROM)))
-        render.info(f"No items match {searched.describe()}.")
-        if suggestions:
-            render.info(f"Did you mean {' or '.join(suggestions)}?")
-    table = render.default_format(format) is render.OutputFormat.table
-    if table and not found.hits:
+    shown = render.default_format(format)
+    if shown is not render.OutputFormat.table:
+        # Lines for a script: ranked first, then the items read and written a batch
+        # at a time, never all of them at once.
+        with news.search_batches(searched, filters, sort=key, reverse=reverse, limit=limit) as (
+            ranked,
+            batches,
+        ):
+            if not ranked.found:
+                _no_match(news, searched)
+            scores: dict[str, float] = {}
+
+            def items() -> Iterator[list[ItemView]]:
+                for hits in batches:
+                    scores.clear()
+                    scores.update((hit.item.id, hit.score) for hit in hits)
+                    yield [hit.item for hit in hits]
+
+            with paging(not no_pager):
+                render.print_batches(items(), shown, extra=lambda item: {"score": scores[item.id]})
         return
-    scores = {id(hit.item): hit.score for hit in found.hits}
+    found = news.search(searched, filters, sort=key, reverse=reverse, limit=limit)
+    if not found.hits:
+        _no_match(news, searched)
+        return
+    labels = news.types()
     with paging(not no_pager):
         render.print_items(
             found.selection.items,
             labels,
             format,
             caption=found.selection.caption(),
-            extra=lambda item: {"score": scores[id(item)]},
-            highlights=found.spans() if table else None,
+            highlights=found.spans(),
             date_format=date_format(),
         )
+
+
+def _no_match(news: NewsList, searched: SearchQuery) -> None:
+    """Say that nothing matched, and which words of the list are nearest the query's."""
+    from coopcli.core import search as engine
+
+    with news.index() as idx:
+        suggestions = engine.suggest(searched, engine.vocabulary(idx.texts(limit=SUGGEST_FROM)))
+    render.info(f"No items match {searched.describe()}.")
+    if suggestions:
+        render.info(f"Did you mean {' or '.join(suggestions)}?")

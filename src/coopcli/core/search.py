@@ -19,12 +19,14 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from coopcli.core.errors import UsageError
 
 if TYPE_CHECKING:
     from coopcli.core.view import ItemView
+
+    ItemT = TypeVar("ItemT", bound=ItemView)
 
 #: Fields a query word can be scoped to (``title:ilo``), and their aliases.
 SCOPES = {
@@ -300,64 +302,153 @@ def search(
     so a title hit ranks above any number of summary-only hits. ``total`` is the
     size of the whole list (for rarity) when ``items`` are only candidates.
     """
-    labels = labels or {}
     items = list(items)
-    names = sorted({name for term in (*query.terms, *query.excluded) for name in term.fields})
-    columns = {name: _column(items, labels, name) for name in names}
-    counted: dict[tuple[Term, str], list[int]] = {}
-    for term in (*query.terms, *query.excluded):
-        for name in term.fields:
-            if (term, name) not in counted:
-                counted[term, name] = count_column(term, columns[name])
-    size = len(items)
-    allowed = [True] * size
-    for term in query.excluded:
-        for name in term.fields:
-            allowed = [ok and not n for ok, n in zip(allowed, counted[term, name], strict=True)]
-    # Which items hold each term (in any of its fields), then which items match.
-    holds = [
-        [any(found) for found in zip(*(counted[term, name] for name in term.fields), strict=True)]
-        for term in query.terms
-    ]
-    if not query.terms:
-        chosen = allowed
-    else:
-        combine = any if query.match_any else all
-        chosen = [
-            ok and combine(row) for ok, row in zip(allowed, zip(*holds, strict=True), strict=True)
-        ]
-    picked = [i for i, ok in enumerate(chosen) if ok]
-    if not picked:
-        return []
-    n_items = max(total or 0, size, 1)
-    everything = len(picked) == size
+    ranking = Ranking(query, labels=labels, total=total)
+    ranking.add(items)
+    return [Hit(items[ranking.places[k]], score) for k, score in ranking.ranked()]
 
-    def only_picked(values: list[int]) -> list[int]:
-        return values if everything else [values[i] for i in picked]
 
-    lengths = {name: only_picked(list(map(len, columns[name]))) for name in names}
-    average = {name: max(sum(lengths[name]) / len(picked), 1.0) for name in names}
-    # BM25F, a whole column at a time: list comprehensions rather than a loop per item.
-    scores = [0.0] * len(picked)
-    for term, held in zip(query.terms, holds, strict=True):
-        df = sum(held) if everything else sum(held[i] for i in picked)
-        rarity = math.log(1 + (n_items - df + 0.5) / (df + 0.5))
-        weighted = [0.0] * len(picked)
-        for name in term.fields:
-            counts = only_picked(counted[term, name])
-            weight, avg = WEIGHTS[name], average[name]
-            weighted = [
-                w + weight * c / (1 - _B + _B * length / avg) if c else w
-                for w, c, length in zip(weighted, counts, lengths[name], strict=True)
+def matching(
+    items: Sequence[ItemT], query: SearchQuery, *, labels: Mapping[str, str] | None = None
+) -> list[ItemT]:
+    """The items that match ``query``, in their own order (no ranking needed)."""
+    return [items[i] for i in _Tally(items, query, labels or {}).picked]
+
+
+class _Tally:
+    """One batch of candidates: which match, and for those, each term's count in each
+    field and each field's length (what a score is made of)."""
+
+    def __init__(self, items: Sequence[ItemView], query: SearchQuery, labels: Mapping[str, str]):
+        names = sorted({name for term in (*query.terms, *query.excluded) for name in term.fields})
+        columns = {name: _column(items, labels, name) for name in names}
+        counted: dict[tuple[Term, str], list[int]] = {}
+        for term in (*query.terms, *query.excluded):
+            for name in term.fields:
+                if (term, name) not in counted:
+                    counted[term, name] = count_column(term, columns[name])
+        allowed = [True] * len(items)
+        for term in query.excluded:
+            for name in term.fields:
+                allowed = [ok and not n for ok, n in zip(allowed, counted[term, name], strict=True)]
+        # Which items hold each term (in any of its fields), then which items match.
+        holds = [
+            [
+                any(found)
+                for found in zip(*(counted[term, name] for name in term.fields), strict=True)
             ]
-            if name == "title":
-                scores = [
-                    score + rarity if c else score for score, c in zip(scores, counts, strict=True)
+            for term in query.terms
+        ]
+        if not query.terms:
+            chosen = allowed
+        else:
+            combine = any if query.match_any else all
+            chosen = [
+                ok and combine(row)
+                for ok, row in zip(allowed, zip(*holds, strict=True), strict=True)
+            ]
+        #: Positions (in the batch) of the items that match.
+        self.picked = [i for i, ok in enumerate(chosen) if ok]
+        every = len(self.picked) == len(items)
+
+        def only_picked(values: list[int]) -> list[int]:
+            return values if every else [values[i] for i in self.picked]
+
+        #: Of the matching items: each term's count in each of its fields…
+        self.counts = {
+            (term, name): only_picked(counted[term, name])
+            for term in query.terms
+            for name in term.fields
+        }
+        #: … and each searched field's length.
+        self.lengths = {name: only_picked(list(map(len, columns[name]))) for name in names}
+
+
+class Ranking:
+    """Scores candidates given a batch at a time, keeping only numbers for each match.
+
+    :meth:`add` takes each batch (in any order); :meth:`ranked` then gives the
+    matches best first. What is kept of a match is its place, date, id, and the
+    counts and lengths its score is made of, never the item: a search that most
+    items match holds a few numbers each, not the items' text.
+    """
+
+    def __init__(
+        self,
+        query: SearchQuery,
+        *,
+        labels: Mapping[str, str] | None = None,
+        total: int | None = None,
+    ) -> None:
+        self._query = query
+        self._labels = labels or {}
+        self._total = total
+        self._seen = 0
+        #: Of each match: its place among all the candidates given, date (ordinal) and id.
+        self.places: list[int] = []
+        self.dates: list[int] = []
+        self.ids: list[str] = []
+        self._counts: dict[tuple[Term, str], list[int]] = {
+            (term, name): [] for term in query.terms for name in term.fields
+        }
+        self._lengths: dict[str, list[int]] = {}
+
+    def add(self, items: Sequence[ItemView]) -> list[int]:
+        """Tally a batch of candidates; the positions (in the batch) of those that match."""
+        tally = _Tally(items, self._query, self._labels)
+        self.places += [self._seen + i for i in tally.picked]
+        self._seen += len(items)
+        self.dates += [items[i].date.toordinal() for i in tally.picked]
+        self.ids += [items[i].id for i in tally.picked]
+        for key, values in tally.counts.items():
+            self._counts[key] += values
+        for name, values in tally.lengths.items():
+            self._lengths.setdefault(name, []).extend(values)
+        return tally.picked
+
+    def __len__(self) -> int:
+        return len(self.places)
+
+    def scores(self) -> list[float]:
+        """Each match's score (rounded to four places), in the order they were added."""
+        count = len(self.places)
+        if not count:
+            return []
+        n_items = max(self._total or 0, self._seen, 1)
+        lengths = self._lengths
+        average = {name: max(sum(values) / count, 1.0) for name, values in lengths.items()}
+        # BM25F, a whole column at a time: list comprehensions rather than a loop per item.
+        scores = [0.0] * count
+        for term in self._query.terms:
+            columns = (self._counts[term, name] for name in term.fields)
+            held = [any(found) for found in zip(*columns, strict=True)]
+            df = sum(held)
+            rarity = math.log(1 + (n_items - df + 0.5) / (df + 0.5))
+            weighted = [0.0] * count
+            for name in term.fields:
+                counts = self._counts[term, name]
+                weight, avg = WEIGHTS[name], average[name]
+                weighted = [
+                    w + weight * c / (1 - _B + _B * length / avg) if c else w
+                    for w, c, length in zip(weighted, counts, lengths[name], strict=True)
                 ]
-        scores = [score + rarity * w / (_K1 + w) for score, w in zip(scores, weighted, strict=True)]
-    found = [Hit(items[i], round(score, 4)) for i, score in zip(picked, scores, strict=True)]
-    found.sort(key=lambda hit: (-hit.score, -hit.item.date.toordinal(), hit.item.id))
-    return found
+                if name == "title":
+                    scores = [
+                        score + rarity if c else score
+                        for score, c in zip(scores, counts, strict=True)
+                    ]
+            scores = [
+                score + rarity * w / (_K1 + w) for score, w in zip(scores, weighted, strict=True)
+            ]
+        return [round(score, 4) for score in scores]
+
+    def ranked(self) -> list[tuple[int, float]]:
+        """The matches best first (then newest first, then by id): each one's number
+        (its index in :attr:`places`, :attr:`dates` and :attr:`ids`) and its score."""
+        scores = self.scores()
+        dates, ids = self.dates, self.ids
+        order = sorted(range(len(scores)), key=lambda k: (-scores[k], -dates[k], ids[k]))
+        return [(k, scores[k]) for k in order]
 
 
 _SEPARATOR = "\x00"

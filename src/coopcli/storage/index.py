@@ -326,6 +326,18 @@ class Index:
         while records := cursor.fetchmany(size):
             yield [_row(record) for record in records]
 
+    def rows_by_id(self, ids: Sequence[str]) -> list[Row]:
+        """The items with these ids, in the order given (ids the index lacks are left out)."""
+        found: dict[str, Row] = {}
+        for start in range(0, len(ids), 500):  # within SQLite's limit on parameters
+            chunk = ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            sql = f"SELECT {_COLUMNS} FROM items WHERE id IN ({marks})"
+            for record in self._db.execute(sql, chunk):
+                row = _row(record)
+                found[row.id] = row
+        return [found[id_] for id_ in ids if id_ in found]
+
     def count(self, query: Query = Query()) -> int:
         """How many items match ``query``."""
         where, params = query.where()
