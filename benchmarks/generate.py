@@ -30,6 +30,8 @@ SEED = 20211029
 TAG_10 = "sse"
 #: A word found in about 1% of the items (titles or summaries).
 SEARCH_WORD = "lebanon"
+#: A word that most items hold (search and export --query for it gather most of the list).
+COMMON_WORD = "cooperatives"
 FIRST_DAY = dt.date(2006, 1, 2)
 LAST_DAY = dt.date(2025, 12, 19)
 
@@ -187,7 +189,7 @@ def items(count: int, seed: int = SEED) -> list[Item]:
 
 
 #: Bumped when the files' layout changes, so that saved data is generated again.
-LAYOUT = 2
+LAYOUT = 3
 
 
 def _toml_string(text: str) -> str:
@@ -299,6 +301,11 @@ def generate(count: int, out: Path, seed: int = SEED) -> dict[str, object]:
         "word": SEARCH_WORD,
         "matches": sum(
             SEARCH_WORD in f"{item.title} {item.summary or ''}".lower() for item in data
+        ),
+        "common": COMMON_WORD,
+        "common_matches": sum(
+            COMMON_WORD in f"{item.title} {item.summary or ''} {' '.join(item.tags)}".lower()
+            for item in data
         ),
         # The item shown by `show`: the middle one (buku's index is its 1-based row).
         "show_id": data[middle].id if data else "",

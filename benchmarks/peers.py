@@ -110,6 +110,7 @@ class Buku(Peer):
             "list": [*quiet, "-p", "-20"],
             "tag": [*quiet, "--stag", str(meta["tag"])],
             "search": [*quiet, "-s", str(meta["word"])],
+            "search_common": [*quiet, "-s", str(meta["common"])],
             "show": [*quiet, "-p", str(meta["show_index"])],
             "add": add,
             # buku's nearest thing to a summary: every tag with its count.
@@ -155,6 +156,7 @@ class Jrnl(Peer):
             "list": ["-n", "20"],
             "tag": [f"@{meta['tag']}"],
             "search": ["-contains", str(meta["word"])],
+            "search_common": ["-contains", str(meta["common"])],
             # jrnl has no ids: the entries of the item's day, the first of them.
             "show": ["-on", str(meta["show_date"]), "-n", "1"],
             "add": [f"{meta['add_date']}: {ADD_TITLE}. {ADD_SUMMARY} @{ADD_TAG}"],

@@ -55,6 +55,7 @@ OPERATIONS = {
     "list": "list -n 20",
     "tag": "list --tag T (10%)",
     "search": "search WORD",
+    "search_common": "search COMMON (most items)",
     "show": "show ID",
     "add": "add one",
     "stats": "stats",
@@ -66,6 +67,7 @@ OPERATIONS = {
     "pulled": "list -n 20 after a pull",
     "check": "check",
     "export_rss": "export --format rss",
+    "export_query": "export --query COMMON",
 }
 #: Operations that change the data: each run works on a fresh copy, read once untimed.
 WRITES = ("add", "add_mid", "edit", "remove", "import", "pulled")
@@ -88,6 +90,7 @@ def coopcli_argv(op: str, meta: Mapping[str, Any]) -> list[str]:
         "list": ["list", "-n", "20"],
         "tag": ["list", "--tag", str(meta["tag"])],
         "search": ["search", str(meta["word"])],
+        "search_common": ["search", str(meta["common"])],
         "show": ["show", str(meta["show_id"])],
         "add": [
             "add",
@@ -117,6 +120,7 @@ def coopcli_argv(op: str, meta: Mapping[str, Any]) -> list[str]:
         "pulled": ["list", "-n", "20"],
         "check": ["check"],
         "export_rss": ["export", "--format", "rss"],
+        "export_query": ["export", "--format", "json", "--query", str(meta["common"])],
     }[op]
 
 
@@ -421,7 +425,7 @@ def verdicts(
         peer, factor, target = "buku", 0.5, "<= 0.5x buku"
     elif op == "export" and (size is None or size < 100_000):
         peer, factor, target = "buku", 0.0, ""  # the issue sets export's target at 100k
-    elif op in ("check", "export_rss"):
+    elif op in ("check", "export_rss", "export_query"):
         peer, factor, target = "buku", 0.0, ""  # no peer: memory only
     elif op == "pulled":
         factor = PULLED_FACTOR.get(size or 0, 2.0)
