@@ -20,6 +20,8 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+import tomli
+
 from coopcli.core.errors import DataError
 from coopcli.storage.blocks import parse_block, parse_head
 from coopcli.storage.store import CONFLICT_MARKER, conflict_line, item_lines, location
@@ -100,8 +102,13 @@ class _Checker:
         from pydantic import ValidationError
 
         from coopcli.core.itemtypes import all_types
-        from coopcli.core.models import NewsFile
+        from coopcli.core.models import Item, NewsFile
 
+        #: What :meth:`item` calls for every item, looked up once.
+        self._validate = Item.model_validate
+        self._invalid = ValidationError
+        #: Whether each type string met so far names one of the file's types.
+        self._known_types: dict[str, bool] = {}
         self.name = name
         self.today = today
         self.tolerance = tolerance
@@ -139,12 +146,6 @@ class _Checker:
     def item(self, index: int, entry: object, line_of: Callable[[str | None], int | None]) -> None:
         """Check the index-th item (the next one); ``line_of(field)`` says on which line
         a field is."""
-        from pydantic import ValidationError
-
-        from coopcli.core.itemtypes import match_type, unknown_type_message
-        from coopcli.core.models import Item
-        from coopcli.core.tags import unknown_tag_message, unknown_tags
-
         ident = entry.get("id") if isinstance(entry, dict) else None
         self.written.append(ident)
         found: list[tuple[str, str, str | None]] = []
@@ -152,17 +153,17 @@ class _Checker:
             found.append(("schema", "must be a table of fields", None))
         else:
             try:
-                item = Item.model_validate(entry)
-            except ValidationError as exc:
+                item = self._validate(entry)
+            except self._invalid as exc:
                 for loc, message in _errors(exc):
                     check = "url" if loc[:1] == ("url",) else "schema"
                     found.append((check, message, location(loc)))
             else:
-                types, vocabulary = self.types, self.vocabulary
-                if match_type(item.type, types) is None:
-                    found.append(("unknown-type", unknown_type_message(item.type, types), "type"))
-                for tag in unknown_tags(item.tags, vocabulary):
-                    found.append(("unknown-tag", unknown_tag_message(tag, vocabulary), "tags"))
+                if not self._known_type(item.type):
+                    found.append(("unknown-type", self._unknown_type(item.type), "type"))
+                if self.vocabulary:
+                    for tag in self._unknown_tags(item.tags):
+                        found.append(("unknown-tag", self._unknown_tag(tag), "tags"))
                 if item.id in self.ids:
                     found.append(
                         ("duplicate-id", f"duplicate id (also items[{self.ids[item.id]}])", "id")
@@ -192,6 +193,29 @@ class _Checker:
             where = line_of(field.split("[")[0] if field else None)
             ident_ = ident if isinstance(ident, str) else None
             self.problems.append(Problem(self.name, check, message, where, index, ident_, field))
+
+    def _known_type(self, text: str) -> bool:
+        known = self._known_types.get(text)
+        if known is None:
+            from coopcli.core.itemtypes import match_type
+
+            known = self._known_types[text] = match_type(text, self.types) is not None
+        return known
+
+    def _unknown_type(self, text: str) -> str:
+        from coopcli.core.itemtypes import unknown_type_message
+
+        return unknown_type_message(text, self.types)
+
+    def _unknown_tags(self, tags: list[str]) -> list[str]:
+        from coopcli.core.tags import unknown_tags
+
+        return unknown_tags(tags, self.vocabulary)
+
+    def _unknown_tag(self, tag: str) -> str:
+        from coopcli.core.tags import unknown_tag_message
+
+        return unknown_tag_message(tag, self.vocabulary)
 
 
 def check_data(
@@ -278,6 +302,24 @@ def _check_stream(
     checker: _Checker | None = None
     index = -1
     line = 1  # the line of the current piece's first byte
+    run: list[tuple[bytes, int]] = []  # item blocks read, not yet checked, and their lines
+
+    def check_run() -> None:
+        nonlocal index
+        assert checker is not None
+        entries = _parse_run(store.format, [piece for piece, _ in run])
+        for (piece, at), entry in zip(run, entries, strict=True):
+            index += 1
+            if toml:
+                headers = item_lines(piece)
+                if len(headers) != 1:
+                    raise NotStreamable
+                rel = headers[0] - 1
+                checker.item(index, entry, partial(_block_line, piece, rel, at + rel))
+            else:
+                checker.item(index, entry, _no_line)
+        run.clear()
+
     for _offset, piece in pieces:
         if (b"<<<<<<<" in piece or b">>>>>>>" in piece) and CONFLICT_MARKER.search(piece):
             raise NotStreamable
@@ -289,21 +331,45 @@ def _check_stream(
                 str(store.path), head, today=today, tolerance=tolerance, limits=limits or Limits()
             )
         else:
-            index += 1
-            entry = _parse_block(store.format, piece)
-            if toml:
-                headers = item_lines(piece)
-                if len(headers) != 1:
-                    raise NotStreamable
-                rel = headers[0] - 1
-                at = line + rel
-                checker.item(index, entry, partial(_block_line, piece, rel, at))
-            else:
-                checker.item(index, entry, _no_line)
+            run.append((piece, line))
+            if len(run) == _RUN:
+                check_run()
         line += piece.count(b"\n")
     if checker is None:  # pragma: no cover - read_blocks gives a head or raises
         raise NotStreamable
+    check_run()
     return Report(str(store.path), index + 1, checker.problems)
+
+
+#: How many TOML blocks are parsed at once: one parser call costs about as much as a
+#: small item, so a check of 100,000 items parses a run of blocks in one go.
+_RUN = 64
+
+
+def _parse_run(format: str, blocks: list[bytes]) -> list[dict[str, Any]]:
+    """Each block's item, as :func:`_parse_block` reads it alone.
+
+    A run of TOML blocks is parsed in one call when no block holds a multi-line string
+    (only such a string could hide a header inside the text of an item, or let an item
+    run on into the next block): then the run gives one item per block, the same ones
+    each block gives alone, or it is read a block at a time, which says what is wrong.
+    """
+    if format == "toml" and len(blocks) > 1:
+        joined = b"".join(blocks)
+        if b'"""' not in joined and b"'''" not in joined:
+            try:
+                table = tomli.loads(joined.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                table = {}
+            items = table.get("items")
+            if (
+                len(table) == 1
+                and isinstance(items, list)
+                and len(items) == len(blocks)
+                and all(isinstance(item, dict) for item in items)
+            ):
+                return items
+    return [_parse_block(format, block) for block in blocks]
 
 
 def _parse_block(format: str, block: bytes) -> dict[str, Any]:
