@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from coopcli import formats, importer
-from coopcli.formats import feeds, feedxml
+from coopcli.formats import encodings, feeds, feedxml
 from tests.conftest import Run
 from tests.strategies import looks_double_encoded
 
@@ -557,7 +557,7 @@ def test_large_expansions_and_large_feeds_are_refused(monkeypatch: pytest.Monkey
     monkeypatch.setattr(feedxml, "MAX_PROLOG", 1100)
     with pytest.raises(DataError, match="refused: the feed declares XML entities"):
         feedxml.read_xml(many, "many.xml")
-    monkeypatch.setattr(feedxml, "MAX_BYTES", 100)
+    monkeypatch.setattr(feeds, "MAX_BYTES", 100)
     with pytest.raises(
         DataError, match=r"too large to read as a feed \(331 bytes; the limit is 100\)"
     ):
@@ -595,7 +595,7 @@ def test_the_content_is_never_taken_for_a_file_name(run: Run, isolated: Path) ->
     ],
 )
 def test_byte_encoding(data: bytes, expected: tuple[str | None, int]) -> None:
-    assert feedxml.byte_encoding(data) == expected
+    assert encodings.byte_encoding(data) == expected
 
 
 def test_prolog_scan() -> None:

@@ -501,12 +501,13 @@ from coopcli.cli.app import main
 try:
     main()
 finally:
-    loaded = [name for name in ("html.parser", "email.utils") if name in sys.modules]
+    probed = ("html", "html.parser", "email.utils", "coopcli.formats.feedxml", "coopcli.fetch")
+    loaded = [name for name in probed if name in sys.modules]
     print("loaded:", " ".join(loaded) or "none", file=sys.stderr)
 """
 
 
-def test_a_plain_json_feed_is_imported_without_the_html_and_rss_date_readers(
+def test_a_plain_json_feed_is_imported_without_the_html_xml_rss_date_and_http_code(
     tmp_path: Path,
 ) -> None:
     feed = tmp_path / "feed.json"
@@ -544,5 +545,5 @@ def test_a_plain_json_feed_is_imported_without_the_html_and_rss_date_readers(
     )
     done = run()
     assert done.returncode == 0, done.stderr
-    assert "loaded: html.parser email.utils" in done.stderr
+    assert "loaded: html html.parser email.utils" in done.stderr
     assert 'summary = "A story"' in news.read_text(encoding="utf-8")

@@ -54,6 +54,38 @@ def test_a_same_size_edit_with_the_old_mtime_is_still_seen(run: Run, seeded: Pat
     assert any("WIPO programmX" in title for title in _titles(run))
 
 
+def test_an_index_is_trusted_only_once_the_file_clock_has_moved_on() -> None:
+    # Two ticks of the clock that stamps files: a few milliseconds, not a wait a
+    # user would notice after every write.
+    assert 2_000_000 <= index.RACY_NS <= 20_000_000
+    changed = 1_700_000_000_123_456_789
+    assert index.racy(changed, changed + index.RACY_NS - 1)
+    assert not index.racy(changed, changed + index.RACY_NS + 1)
+    # A file system that keeps whole seconds (FAT, small ext4 inodes): a change later
+    # in the same second (or FAT's two) keeps the stamp.
+    whole = 1_700_000_000_000_000_000
+    assert index.racy(whole, whole + 1_500_000_000)
+    assert not index.racy(whole, whole + 2_000_000_000 + index.RACY_NS + 1)
+
+
+def test_a_write_on_a_whole_second_file_system_leaves_the_next_command_to_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "news.toml"
+    path.write_text("version = 1\n", encoding="utf-8")
+    second = (os.stat(path).st_ctime_ns // 10**9 + 1) * 10**9
+    slept: list[float] = []
+    monkeypatch.setattr(index.time, "sleep", slept.append)
+    # The file as such a file system shows it, a moment after the write: its change
+    # time is the next whole second (the real stat, taken again, agrees on the stamp).
+    monkeypatch.setattr(index, "stamp", lambda found: "same")
+    coarse = os.stat_result(tuple(os.stat(path))[:10], {"st_ctime_ns": second})
+    settled = index.settled(path, coarse)
+    assert slept == []
+    assert settled is not None
+    assert index.racy(second, settled[1])
+
+
 def test_an_invalid_hand_edit_is_an_error_not_a_stale_answer(run: Run, seeded: Path) -> None:
     _titles(run)
     seeded.write_text(seeded.read_text(encoding="utf-8") + "\n[[items]]\nid = 3\n")

@@ -62,16 +62,17 @@ class Input:
 
 def read_input(arg: str) -> Input:
     """The bytes of a FILE argument: a path, ``-`` (stdin) or an http(s) URL."""
-    from coopcli import fetch
-
     if arg == "-":
         return Input("<stdin>", sys.stdin.buffer.read(), "")
-    if fetch.is_url(arg):
-        from urllib.parse import urlsplit
+    if ":" in arg:  # a URL has one; most file names do not, and need no HTTP code
+        from coopcli import fetch
 
-        suffix = PurePosixPath(urlsplit(arg).path).suffix.lower()
-        page = fetch.fetch_page(arg)
-        return Input(arg, page.body, suffix, page.content_type)
+        if fetch.is_url(arg):
+            from urllib.parse import urlsplit
+
+            suffix = PurePosixPath(urlsplit(arg).path).suffix.lower()
+            page = fetch.fetch_page(arg)
+            return Input(arg, page.body, suffix, page.content_type)
     path = Path(arg)
     try:
         data = path.read_bytes()
@@ -109,12 +110,14 @@ def sniff(data: bytes) -> str | None:
     one), whitespace, and in XML the declaration, comments, processing instructions
     and a DOCTYPE, to the root element.
     """
-    from coopcli.formats import feedxml
+    from coopcli.formats.encodings import decode_start
 
-    head = feedxml.decode_start(data, _SNIFF).lstrip("\ufeff \t\r\n")
+    head = decode_start(data, _SNIFF).lstrip("\ufeff \t\r\n")
     if head.startswith(("{", "[")) and (kind := _json_kind(data, head)) is not None:
         return kind
     if head.startswith("<"):
+        from coopcli.formats import feedxml
+
         root = feedxml.scan_prolog(head).root
         if root is None:
             return None

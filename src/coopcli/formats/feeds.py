@@ -12,7 +12,6 @@ that has no title, and :func:`split_categories` separates its type from its tags
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,8 @@ DEFAULT_LINK = "https://example.invalid/"
 TYPE_SCHEME = "urn:coopcli:type"
 #: JSON Feed extension key (extensions start with ``_``) holding the item's type key.
 JSONFEED_EXTENSION = "_coopcli"
+#: Feeds larger than this are refused before parsing: the limit for fetched feeds.
+MAX_BYTES = 50 * 1024 * 1024
 
 # XML 1.0 allows tab, newline, carriage return and everything from U+0020 except
 # surrogates, U+FFFE and U+FFFF (https://www.w3.org/TR/xml/#charsets). It also asks
@@ -311,6 +312,16 @@ def looks_like_html(value: str) -> bool:
     return _TAG.search(value) is not None
 
 
+def unescape(value: str) -> str:
+    """HTML's character references decoded (:func:`html.unescape`, loaded only for
+    text that has one)."""
+    if "&" not in value:
+        return value
+    import html
+
+    return html.unescape(value)
+
+
 def html_to_text(value: str) -> str:
     """Plain text from feed HTML: tags, scripts and links' targets dropped, entities decoded.
 
@@ -318,7 +329,7 @@ def html_to_text(value: str) -> str:
     has its entities decoded, so its spacing and line breaks survive exactly.
     """
     if not _TAG.search(value):
-        return html.unescape(value)
+        return unescape(value)
     from coopcli.formats.feedhtml import text_parts
 
     lines = [re.sub(" {2,}", " ", line).strip() for line in "".join(text_parts(value)).split("\n")]
@@ -418,7 +429,7 @@ def plain_text(
     text = html_to_text(value) if html_kind else value
     if not exact:
         if not html_kind:
-            text = html.unescape(text)
+            text = unescape(text)
         text = one_line(text) if single_line else tidy(text)
     return text.strip() or None
 

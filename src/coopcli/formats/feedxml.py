@@ -19,12 +19,11 @@ from typing import TYPE_CHECKING, Any
 
 from coopcli.core.errors import DataError
 from coopcli.formats import feeds
+from coopcli.formats.encodings import decode_start
 
 if TYPE_CHECKING:
     from coopcli.formats import Draft, ReadResult
 
-#: Feeds larger than this are refused before parsing: the limit for fetched feeds.
-MAX_BYTES = 50 * 1024 * 1024
 #: How far entity declarations may expand a document, all references counted.
 MAX_EXPANSION = 1024 * 1024
 #: How much of a document may come before its root element (XML declaration,
@@ -49,50 +48,6 @@ VERSIONS = {
     "atom": "Atom with no version given",
     "cdf": "CDF",
 }
-
-_BOMS = (
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-)
-#: ``<?xm`` in EBCDIC, which feedparser reads too.
-_EBCDIC = b"\x4c\x6f\xa7\x94"
-
-
-def byte_encoding(data: bytes) -> tuple[str | None, int]:
-    """The encoding a document's first bytes show, and the length of its BOM.
-
-    A BOM says it; so do the zero bytes of BOM-less UTF-16 and UTF-32 (XML 1.0,
-    appendix F: a document starts with ``<`` or, for JSON, ``{`` or ``[``, all ASCII).
-    ``(None, 0)`` when the bytes show nothing: the document declares it, or it is UTF-8.
-    """
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            return name, len(bom)
-    head = data[:4]
-    if head == _EBCDIC:
-        return "cp037", 0
-    if len(head) == 4:
-        zeros = tuple(byte == 0 for byte in head)
-        if zeros == (True, True, True, False):
-            return "utf-32-be", 0
-        if zeros == (False, True, True, True):
-            return "utf-32-le", 0
-    if len(head) >= 2:
-        if head[0] == 0 and head[1] != 0:
-            return "utf-16-be", 0
-        if head[0] != 0 and head[1] == 0:
-            return "utf-16-le", 0
-    return None, 0
-
-
-def decode_start(data: bytes, size: int) -> str:
-    """The first ``size`` bytes as text, to look at markup (bad bytes replaced)."""
-    encoding, skip = byte_encoding(data)
-    decoder = codecs.getincrementaldecoder(encoding or "utf-8")(errors="replace")
-    return str(decoder.decode(data[skip : skip + size]))
 
 
 @dataclass(frozen=True)
@@ -184,10 +139,10 @@ def guard(data: bytes, source: str) -> Prolog:
     entities whose values hold other references (how an expansion bomb is built) are
     refused, and so are plain ones that would expand the document past a limit.
     """
-    if len(data) > MAX_BYTES:
+    if len(data) > feeds.MAX_BYTES:
         raise DataError(
             f"{source}: too large to read as a feed ({len(data):,} bytes; "
-            f"the limit is {MAX_BYTES:,})"
+            f"the limit is {feeds.MAX_BYTES:,})"
         )
     text = decode_start(data, MAX_PROLOG)
     prolog = scan_prolog(text)

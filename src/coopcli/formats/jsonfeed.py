@@ -161,12 +161,10 @@ def read(data: bytes, source: str, content_type: str | None = None) -> ReadResul
     ``content_type`` is accepted for symmetry with the XML feeds: JSON says its own
     encoding (UTF-8, or UTF-16/32 by its zero bytes).
     """
-    from coopcli.formats import feedxml
-
-    if len(data) > feedxml.MAX_BYTES:
+    if len(data) > feeds.MAX_BYTES:
         raise DataError(
             f"{source}: too large to read as a feed ({len(data):,} bytes; "
-            f"the limit is {feedxml.MAX_BYTES:,})"
+            f"the limit is {feeds.MAX_BYTES:,})"
         )
     text = _decode(data, source)
     try:

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -101,27 +102,52 @@ def stamp(st: os.stat_result) -> str:
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
 
 
+def _clock_step() -> int:
+    """How far apart, at most, two file times the kernel gives are (ns): one tick of
+    the coarse clock that stamps files on Linux; 10 ms where it cannot be asked."""
+    coarse = getattr(time, "CLOCK_REALTIME_COARSE", 5 if sys.platform == "linux" else None)
+    if coarse is not None:
+        with contextlib.suppress(OSError, AttributeError):
+            step = time.clock_getres(coarse)
+            if 0 < step <= 0.1:
+                return max(int(step * 1e9), 1_000_000)
+    return 10_000_000
+
+
 #: A file changed less than this long before it was indexed may change again within
 #: the same tick of the file system's clock without its stamp changing (git calls
 #: such an entry "racily clean"); its index is only trusted once its content is
-#: checked again.
-RACY_NS = 20_000_000
+#: checked again. Two ticks of the clock that stamps files (8 ms at 250 Hz).
+RACY_NS = 2 * _clock_step()
+#: The same for a file system that keeps whole seconds (FAT keeps even ones).
+RACY_COARSE_NS = 2_000_000_000 + RACY_NS
 
 
-def racy(st: os.stat_result, indexed_at: int) -> bool:
-    """Whether a later change to the file might not show in its stamp."""
-    return st.st_ctime_ns + RACY_NS > indexed_at
+def racy_window(ctime_ns: int) -> int:
+    """How long after a change at ``ctime_ns`` another may keep the file's stamp.
+
+    A change time of a whole second comes from a file system that keeps no fraction
+    of a second (a finer one gives that 1 time in 10**9).
+    """
+    return RACY_COARSE_NS if ctime_ns % 1_000_000_000 == 0 else RACY_NS
+
+
+def racy(ctime_ns: int, indexed_at: int) -> bool:
+    """Whether a change after ``indexed_at`` might not show in the file's stamp."""
+    return ctime_ns + racy_window(ctime_ns) > indexed_at
 
 
 def settled(path: Path, st: os.stat_result) -> tuple[str, int] | None:
     """The stamp of a file coopcli has just written, and when it was taken.
 
-    Waits until the clock is past the write by :data:`RACY_NS` (a few milliseconds),
-    so that any later change, even one that keeps the size, changes the stamp.
-    None when the file changed meanwhile.
+    Waits until the clock is past the write by :data:`RACY_NS` (often no wait: the
+    write's last fsync takes longer), so that any later change, even one that keeps
+    the size, changes the stamp. On a file system that keeps whole seconds it does
+    not wait: the time it gives is then racy, and the next command checks the
+    content. None when the file changed meanwhile.
     """
     wait = st.st_ctime_ns + RACY_NS - time.time_ns()
-    if wait > 0:
+    if wait > 0 and racy_window(st.st_ctime_ns) == RACY_NS:
         time.sleep(wait / 1e9)
     at = time.time_ns()
     try:
@@ -721,7 +747,7 @@ def _open(item_file: Path, writable: bool) -> tuple[sqlite3.Connection, dict[str
 def open_current(item_file: Path, current_stamp: str) -> Index | None:
     """The index of ``item_file`` if it matches ``current_stamp``; else None.
 
-    An index taken while the file was changing (within :data:`RACY_NS` of a change)
+    An index taken while the file was changing (see :func:`racy`)
     is not trusted on its stamp alone: None, so that the caller checks the content.
     """
     if not enabled():
@@ -730,8 +756,8 @@ def open_current(item_file: Path, current_stamp: str) -> Index | None:
     if opened is None:
         return None
     db, values = opened
-    if values.get("stamp") != current_stamp or _ctime(current_stamp) + RACY_NS > int(
-        values.get("indexed_at", "0")
+    if values.get("stamp") != current_stamp or racy(
+        _ctime(current_stamp), int(values.get("indexed_at", "0"))
     ):
         db.close()
         return None
