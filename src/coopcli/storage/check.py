@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import tomli
 
 from coopcli.core.errors import DataError
+from coopcli.core.itemtypes import match_type, unknown_type_message
+from coopcli.core.tags import unknown_tag_message, unknown_tags
 from coopcli.storage.blocks import parse_block, parse_head
 from coopcli.storage.store import CONFLICT_MARKER, conflict_line, item_lines, location
 from coopcli.storage.streaming import NotStreamable, read_blocks
@@ -160,10 +162,12 @@ class _Checker:
                     found.append((check, message, location(loc)))
             else:
                 if not self._known_type(item.type):
-                    found.append(("unknown-type", self._unknown_type(item.type), "type"))
-                if self.vocabulary:
-                    for tag in self._unknown_tags(item.tags):
-                        found.append(("unknown-tag", self._unknown_tag(tag), "tags"))
+                    found.append(
+                        ("unknown-type", unknown_type_message(item.type, self.types), "type")
+                    )
+                for tag in unknown_tags(item.tags, self.vocabulary):
+                    message = unknown_tag_message(tag, self.vocabulary)
+                    found.append(("unknown-tag", message, "tags"))
                 if item.id in self.ids:
                     found.append(
                         ("duplicate-id", f"duplicate id (also items[{self.ids[item.id]}])", "id")
@@ -197,25 +201,8 @@ class _Checker:
     def _known_type(self, text: str) -> bool:
         known = self._known_types.get(text)
         if known is None:
-            from coopcli.core.itemtypes import match_type
-
             known = self._known_types[text] = match_type(text, self.types) is not None
         return known
-
-    def _unknown_type(self, text: str) -> str:
-        from coopcli.core.itemtypes import unknown_type_message
-
-        return unknown_type_message(text, self.types)
-
-    def _unknown_tags(self, tags: list[str]) -> list[str]:
-        from coopcli.core.tags import unknown_tags
-
-        return unknown_tags(tags, self.vocabulary)
-
-    def _unknown_tag(self, tag: str) -> str:
-        from coopcli.core.tags import unknown_tag_message
-
-        return unknown_tag_message(tag, self.vocabulary)
 
 
 def check_data(
